@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * Stable error codes shared by the host, the CLI and every panel. A code names a failure the user can act
+ * on; `INTERNAL` is a bug on our side (the host log has the stack).
+ */
+export const ErrorCode = z
+  .enum([
+    'CHECKPOINT_NOT_FOUND',
+    'CHECKPOINT_LEGACY_FORMAT',
+    'CHECKPOINT_CORRUPT',
+    'CHECKPOINT_FOREIGN',
+    'MODEL_NOT_FOUND',
+    'MODEL_INVALID',
+    'INVALID_ARGUMENT',
+    'INTERNAL',
+  ])
+  .describe('stable machine-readable error code');
+export type ErrorCode = z.infer<typeof ErrorCode>;
+
+/** The wire form of an error: a stable code and one human sentence. */
+export const ErrorPayload = z.object({
+  code: ErrorCode,
+  message: z.string().describe('one line a person can act on'),
+});
+export type ErrorPayload = z.infer<typeof ErrorPayload>;
