@@ -1,6 +1,6 @@
 /** Tests are TypeScript, transformed by swc (type-checking is `npm run typecheck`, run by `npm test` via the build). */
 module.exports = {
-  testEnvironment: 'node',
+  testEnvironment: '<rootDir>/test/support/jest-node-environment.js',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { target: 'es2022' } }] },
