@@ -59,12 +59,28 @@ export class Layers {
   /** nn.Linear over the last axis: x @ W^T + b, for x `[..., in]`. */
   linear(x: string, prefix: string): string {
     const weight = this.w.get(`${prefix}.weight`);
-    const [outF, inF] = weight.shape;
-    const transposed = new Float32Array(weight.data.length);
-    for (let o = 0; o < outF; o++) for (let i = 0; i < inF; i++) transposed[i * outF + o] = weight.data[o * inF + i];
-    const y = this.g.op1('MatMul', [x, this.g.initializer(`${prefix}.weight_t`, 'float32', [inF, outF], transposed)]);
-    if (!this.w.has(`${prefix}.bias`)) return y;
-    return this.g.op1('Add', [y, this.g.initializer(`${prefix}.bias`, 'float32', [outF], this.w.get(`${prefix}.bias`).data)]);
+    const bias = this.w.has(`${prefix}.bias`) ? this.w.get(`${prefix}.bias`).data : undefined;
+    return this.dense(x, prefix, weight.data, weight.shape[0], weight.shape[1], bias);
+  }
+
+  /** x @ W^T + b with W `[outF, inF]` row-major (a slice of a packed weight, such as MHA in_proj). */
+  dense(x: string, name: string, weight: Float32Array, outF: number, inF: number, bias?: Float32Array): string {
+    const transposed = new Float32Array(outF * inF);
+    for (let o = 0; o < outF; o++) for (let i = 0; i < inF; i++) transposed[i * outF + o] = weight[o * inF + i];
+    const y = this.g.op1('MatMul', [x, this.g.initializer(`${name}.weight_t`, 'float32', [inF, outF], transposed)]);
+    if (!bias) return y;
+    return this.g.op1('Add', [y, this.g.initializer(`${name}.bias`, 'float32', [outF], bias)]);
+  }
+
+  /** LayerNorm over the last axis (eps 1e-5) with `${prefix}.weight/.bias`. */
+  layerNorm(x: string, prefix: string): string {
+    const weight = this.w.get(`${prefix}.weight`);
+    const bias = this.w.get(`${prefix}.bias`);
+    return this.g.op1(
+      'LayerNormalization',
+      [x, this.g.initializer(`${prefix}.weight`, 'float32', weight.shape, weight.data), this.g.initializer(`${prefix}.bias`, 'float32', bias.shape, bias.data)],
+      { axis: attr.int(-1), epsilon: attr.float(1e-5) },
+    );
   }
 
   relu(x: string): string {
