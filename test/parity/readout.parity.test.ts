@@ -1,5 +1,6 @@
 import { buildMemoryReadout } from '../../native-host/convert/graphs/memory-readout';
-import { buildReadout, buildReadoutFirst } from '../../native-host/convert/graphs/readout';
+import * as ort from 'onnxruntime-node';
+import { buildReadout } from '../../native-host/convert/graphs/readout';
 import { expectParity, F32Tensor, fixtureWeights, intermediate, runGraph, toOrt } from '../support/parity-fixture';
 
 /** `[1,1,C,h,w]` (official object axis) → ORT tensor `[1,C,h,w]`; object memory `[1,1,1,16,257]` → `[1,16,257]`. */
@@ -28,9 +29,17 @@ function call5Values(): { vPrev: F32Tensor; vMem: F32Tensor } {
 describe('readout parity (official intermediates, fp32)', () => {
   const weights = fixtureWeights();
 
+  const readout = buildReadout(weights);
+  const useMemory = (on: boolean) => new ort.Tensor('bool', Uint8Array.from([on ? 1 : 0]), []);
+
   test('call1 (first-frame prediction): pixel fusion and object-transformer readout', async () => {
-    const out = await runGraph(buildReadoutFirst(weights), {
-      pix_feat: toOrt(intermediate('call0.encode_image.out.pix_feat')),
+    const pixFeat = toOrt(intermediate('call0.encode_image.out.pix_feat'));
+    // No memory read on first-frame predictions: the change head gets placeholders and its result is unused.
+    const out = await runGraph(readout, {
+      pix_feat: pixFeat,
+      last_pix_feat: pixFeat,
+      visual_readout: perObject(intermediate('call1.pixel_fusion.in.pixel')),
+      use_memory: useMemory(false),
       last_msk_value: perObject(intermediate('call1.pixel_fusion.in.pixel')),
       sensory: perObject(intermediate('call1.pixel_fusion.in.sensory')),
       last_mask: toOrt(intermediate('call1.pixel_fusion.in.last_mask')),
@@ -42,7 +51,8 @@ describe('readout parity (official intermediates, fp32)', () => {
 
   test('call5 (first propagated frame): change probability, fusion, pixel fusion and readout', async () => {
     const { vPrev, vMem } = call5Values();
-    const out = await runGraph(buildReadout(weights), {
+    const out = await runGraph(readout, {
+      use_memory: useMemory(true),
       pix_feat: toOrt(intermediate('call5.encode_image.out.pix_feat')),
       last_pix_feat: toOrt(intermediate('call5.pred_uncertainty.in.last_pix_feat')),
       last_mask: toOrt(intermediate('call5.pred_uncertainty.in.last_mask')),

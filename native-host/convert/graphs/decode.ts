@@ -44,7 +44,7 @@ export function buildDecode(w: WeightSource): OnnxGraph {
   const p4 = upBlock(l, p8, s4, 'up_8_4');
   const p2 = upBlock(l, p4, s2, 'up_4_2');
   const p1 = upBlock(l, p2, s1, 'up_2_1');
-  const logits = l.conv(l.relu(p1), `${P}.pred_mat`);
+  const logits = g.float32Island(() => l.conv(l.relu(p1), `${P}.pred_mat`)); // fp32 in the official code
   const alpha = g.op1('Clip', [logits, g.constF32([0], []), g.constF32([1], [])]);
 
   // SensoryUpdater_fullscale: the pre-ReLU p1 and the unclamped logits feed the update.

@@ -22,6 +22,11 @@ function maskValue(l: Layers, image: string, pixFeat: string, mask: string): str
  * `[1,16,257]` = 256 weighted sums | area.
  */
 function objectSummary(l: Layers, value: string, mask: string): string {
+  // float32 in the official code; the sums also outgrow float16 on large frames.
+  return l.g.float32Island(() => objectSummaryFloat32(l, value, mask));
+}
+
+function objectSummaryFloat32(l: Layers, value: string, mask: string): string {
   const g = l.g;
   const m16 = l.toTokens(l.avgPool(mask, 16), 1); // [1,HW,1]
   const inv = l.sub(g.constF32([1], []), m16);

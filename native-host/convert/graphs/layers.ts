@@ -174,6 +174,11 @@ export class Layers {
    * S' = σ(z₀)·S·(1 − σ(z₁)) + σ(z₁)·tanh(z₂), evaluated in the official order.
    */
   sensoryGru(g: string, sensory: string, prefix: string): string {
+    // The GRU runs in float32 even under autocast (spec §1.5, §4.1).
+    return this.g.float32Island(() => this.sensoryGruFloat32(g, sensory, prefix));
+  }
+
+  private sensoryGruFloat32(g: string, sensory: string, prefix: string): string {
     const z = this.conv(this.concat([g, sensory], 1), `${prefix}.transform`);
     const forget = this.sigmoid(this.channels(z, 0, 256));
     const update = this.sigmoid(this.channels(z, 256, 512));

@@ -38,6 +38,10 @@ function multiHeadAttention(l: Layers, prefix: string, q: string, k: string, v: 
  * that would see nothing sees everything. Foreground is decided through the official clamp/logit sequence.
  */
 function attentionMask(l: Layers, logits: string): string {
+  return l.g.float32Island(() => attentionMaskFloat32(l, logits)); // `aggregate` is float32 in the official code
+}
+
+function attentionMaskFloat32(l: Layers, logits: string): string {
   const g = l.g;
   const p = l.sigmoid(g.op1('Reshape', [logits, g.constI64([1, -1])])); // [1,HW]
   const lo = g.constF32([1e-7], []);
@@ -77,7 +81,8 @@ export function objectTransformer(l: Layers, pixelReadout: string, objMemory: st
   const g = l.g;
   const sums = g.op1('Slice', [objMemory, g.constI64([0]), g.constI64([EMBED]), g.constI64([2])]);
   const area = g.op1('Slice', [objMemory, g.constI64([EMBED]), g.constI64([EMBED + 1]), g.constI64([2])]);
-  const objValues = l.div(sums, l.add(area, g.constF32([1e-4], [])));
+  // The object memory is a running sum over the whole clip: normalise it before anything goes to float16.
+  const objValues = g.float32Island(() => l.div(sums, l.add(area, g.constF32([1e-4], []))));
   const table = (name: string): string => {
     const t = l.w.get(`${P}.${name}.weight`);
     return g.initializer(`${P}.${name}.weight`, 'float32', t.shape, t.data);

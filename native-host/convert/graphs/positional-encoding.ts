@@ -19,6 +19,10 @@ function defaultInvFreq(): Float32Array {
  * sin/cos-interleaved column terms, 128…255 row terms. Uses the checkpoint's `inv_freq` buffer when present.
  */
 export function sinePositionalEncoding(l: Layers, like: string, invFreqName: string): string {
+  return l.g.float32Island(() => sinePositionalEncodingFloat32(l, like, invFreqName));
+}
+
+function sinePositionalEncodingFloat32(l: Layers, like: string, invFreqName: string): string {
   const g = l.g;
   const invFreq = l.w.has(invFreqName) ? l.w.get(invFreqName).data : defaultInvFreq();
   const freq = g.initializer(invFreqName, 'float32', [1, HALF / 2], invFreq);

@@ -37,6 +37,8 @@ export interface NodeDef {
   inputs: string[];
   outputs: string[];
   attrs: Record<string, AttrValue>;
+  /** computed in float32 even in a float16 model (spec §4.1's fp32 islands) */
+  keepFloat32?: boolean;
 }
 
 export interface ValueInfo {
@@ -62,6 +64,7 @@ export class OnnxGraph {
   readonly outputs: ValueInfo[] = [];
   private counter = 0;
   private readonly constCache = new Map<string, string>();
+  private islandDepth = 0;
 
   constructor(readonly name: string) {}
 
@@ -121,8 +124,20 @@ export class OnnxGraph {
   /** Adds a node; returns its output names. An empty string input means "optional input omitted". */
   op(opType: string, inputs: readonly string[], attrs: Record<string, AttrValue> = {}, outputCount = 1, outputName?: string): string[] {
     const outputs = Array.from({ length: outputCount }, (_, i) => (i === 0 && outputName ? outputName : this.fresh(opType.toLowerCase())));
-    this.nodes.push({ name: this.fresh(`n_${opType}`), opType, inputs: [...inputs], outputs, attrs });
+    const node: NodeDef = { name: this.fresh(`n_${opType}`), opType, inputs: [...inputs], outputs, attrs };
+    if (this.islandDepth > 0) node.keepFloat32 = true;
+    this.nodes.push(node);
     return outputs;
+  }
+
+  /** Nodes added inside `build` stay float32 when the model is exported in float16 (see to-float16.ts). */
+  float32Island<T>(build: () => T): T {
+    this.islandDepth++;
+    try {
+      return build();
+    } finally {
+      this.islandDepth--;
+    }
   }
 
   /** Single-output node. */
