@@ -1,0 +1,48 @@
+import { isHostError } from '../errors';
+import { convertCommand } from './convert-command';
+import { modelsCommand } from './models-command';
+
+const USAGE = `Usage: matanyone <command> [options]
+
+Commands:
+  convert <checkpoint> --out <dir>   convert an official checkpoint (.pth/.safetensors) to ONNX
+  models check <dir>                 load a converted model and run it once
+
+Run \`matanyone <command> --help\` for the options of a command.
+`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  convert: convertCommand,
+  models: modelsCommand,
+};
+
+/**
+ * The `matanyone` command line. Errors the user can fix print as one line (no stack) with exit code 1;
+ * anything else is a bug and prints its stack (exit code 70, EX_SOFTWARE).
+ */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${require('../../../package.json').version}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    process.stderr.write(`matanyone: unknown command "${command}"; should be one of: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    if (isHostError(e)) {
+      process.stderr.write(`matanyone: error: ${e.message}\n`);
+      return 1;
+    }
+    process.stderr.write(`matanyone: internal error (a bug, please report it):\n${(e as Error).stack ?? String(e)}\n`);
+    return 70;
+  }
+}

@@ -1,0 +1,77 @@
+import * as ort from 'onnxruntime-node';
+import { HostError } from '../errors';
+
+/** Execution providers the CLI accepts (`--ep`), `auto` trying this platform's GPU providers first. */
+export const EXECUTION_PROVIDERS = ['auto', 'cpu', 'cuda', 'dml', 'coreml', 'webgpu'] as const;
+export type ExecutionProviderChoice = (typeof EXECUTION_PROVIDERS)[number];
+export type ExecutionProviderName = Exclude<ExecutionProviderChoice, 'auto'>;
+
+/** GPU providers worth trying on each platform, best first; CPU always comes last. */
+const GPU_ORDER: Record<string, ExecutionProviderName[]> = {
+  linux: ['cuda', 'webgpu'],
+  win32: ['cuda', 'dml', 'webgpu'],
+  darwin: ['coreml', 'webgpu'],
+};
+
+export function providerOrder(choice: ExecutionProviderChoice, platform = process.platform): ExecutionProviderName[] {
+  if (choice !== 'auto') return [choice];
+  return [...(GPU_ORDER[platform] ?? []), 'cpu'];
+}
+
+export interface ProviderAttempt {
+  provider: ExecutionProviderName;
+  error: string;
+}
+
+export interface SessionOptions {
+  intraOpNumThreads?: number;
+}
+
+/**
+ * Creates a session on exactly one provider; throws onnxruntime's error when that provider cannot load
+ * here (missing CUDA libraries, no GPU adapter). Provider probing is expected to fail, so only fatal native
+ * log lines are printed: the caller reports the failures itself.
+ */
+export async function createSessionOn(
+  model: string | Uint8Array,
+  provider: ExecutionProviderName,
+  options: SessionOptions = {},
+): Promise<ort.InferenceSession> {
+  const sessionOptions: ort.InferenceSession.SessionOptions = {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    logSeverityLevel: provider === 'cpu' ? 3 : 4,
+    ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+  };
+  return typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions);
+}
+
+/** The first line of an onnxruntime error, for a one-line "skipped cuda: …" report. */
+export function providerError(e: unknown): string {
+  return String((e as Error).message ?? e).split('\n')[0].slice(0, 200);
+}
+
+/**
+ * Creates a session on the first provider of `order` that works. onnxruntime does not fall back by itself
+ * (`['cuda','cpu']` throws when CUDA is missing), so providers are tried one at a time and each failure is
+ * kept for the log.
+ */
+export async function createSession(
+  model: string | Uint8Array,
+  order: ExecutionProviderName[],
+  options: SessionOptions = {},
+): Promise<{ session: ort.InferenceSession; provider: ExecutionProviderName; skipped: ProviderAttempt[] }> {
+  const skipped: ProviderAttempt[] = [];
+  for (const provider of order) {
+    try {
+      return { session: await createSessionOn(model, provider, options), provider, skipped };
+    } catch (e) {
+      skipped.push({ provider, error: providerError(e) });
+    }
+  }
+  throw noProvider('the model', skipped);
+}
+
+export function noProvider(what: string, skipped: ProviderAttempt[]): HostError {
+  return new HostError('INVALID_ARGUMENT', `no execution provider could run ${what}: ${skipped.map((s) => `[${s.provider}] ${s.error}`).join('; ')}`);
+}
