@@ -7,4 +7,5 @@ module.exports = {
   modulePathIgnorePatterns: ['<rootDir>/dist/'],
   testTimeout: 120000,
   verbose: true,
+  reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
 };
