@@ -1,7 +1,8 @@
 import * as ort from 'onnxruntime-node';
 import { cropPadded, EngineFrame, imageTensor, maskTensor, Padding, paddingFor } from './frame-tensors';
 import type { GraphRunner } from './graph-runner';
-import { WorkingMemory } from './memory/working-memory';
+import { MemoryFrame, WorkingMemory } from './memory/working-memory';
+import type { EngineSnapshot } from './snapshot';
 import { OBJ_MEMORY_SIZE, TargetState } from './target-state';
 
 /** The official inference settings (config/eval_matanyone_config.yaml, inference_matanyone.py). */
@@ -111,6 +112,49 @@ export class InferenceCore {
       alphas.push(cropPadded(alpha, pad));
     }
     return alphas;
+  }
+
+  /** A copy of the whole state after the last frame processed (see snapshot.ts). */
+  snapshot(): EngineSnapshot {
+    const pad = this.pad;
+    if (!pad) throw new Error('snapshot before start');
+    const copyFrame = (f: MemoryFrame): MemoryFrame => ({ key: f.key.slice(), shrinkage: f.shrinkage.slice(), value: f.value.slice() });
+    return {
+      width: pad.width,
+      height: pad.height,
+      frameIndex: this.frameIndex,
+      targets: this.targets.map((t) => ({
+        lastMemoryFrame: t.lastMemoryFrame,
+        sensory: t.sensory.slice(),
+        objMemory: t.objMemory.slice(),
+        lastMaskValue: t.lastMaskValue.slice(),
+        lastMask: t.lastMask.slice(),
+        lastPixFeat: t.lastPixFeat.slice(),
+        memory: t.memory.frames.map(copyFrame),
+      })),
+    };
+  }
+
+  /** Continues from a snapshot: the next `step` is the frame after `s.frameIndex`. */
+  restore(s: EngineSnapshot): void {
+    const pad = paddingFor(s.width, s.height);
+    const tokens = (pad.H / 16) * (pad.W / 16);
+    this.pad = pad;
+    this.frameIndex = s.frameIndex;
+    this.targets = s.targets.map((t) => {
+      if (t.sensory.length !== 256 * tokens || t.lastMask.length !== pad.H * pad.W) throw new Error('snapshot does not match its frame size');
+      const memory = new WorkingMemory(tokens, this.options.maxMemFrames - 1);
+      for (const f of t.memory) memory.add({ key: f.key.slice(), shrinkage: f.shrinkage.slice(), value: f.value.slice() });
+      return {
+        sensory: t.sensory.slice(),
+        objMemory: t.objMemory.slice(),
+        lastMaskValue: t.lastMaskValue.slice(),
+        lastMask: t.lastMask.slice(),
+        lastPixFeat: t.lastPixFeat.slice(),
+        memory,
+        lastMemoryFrame: t.lastMemoryFrame,
+      };
+    });
   }
 
   private requirePadding(frame: EngineFrame): Padding {

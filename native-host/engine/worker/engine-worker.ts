@@ -1,0 +1,72 @@
+import { parentPort } from 'worker_threads';
+import { HostError, isHostError } from '../../errors';
+import { InferenceCore } from '../inference-core';
+import { ModelSessions, openModel } from '../model-sessions';
+import { sessionRunner } from '../session-runner';
+import { decodeSnapshot, encodeSnapshot } from '../snapshot';
+import type { EngineRequests, EngineRequestType, ReplyMessage, RequestMessage } from './messages';
+
+/**
+ * The engine thread: owns the onnxruntime sessions and the InferenceCore, whose `run` calls block. One
+ * request at a time, in order; alphas and snapshots go back as transferred buffers.
+ */
+let model: ModelSessions | undefined;
+let core: InferenceCore | undefined;
+
+function requireCore(): InferenceCore {
+  if (!core) throw new Error('engine used before open');
+  return core;
+}
+
+type Handlers = { [T in EngineRequestType]: (data: EngineRequests[T]['request']) => Promise<EngineRequests[T]['reply']> };
+
+const handlers: Handlers = {
+  open: async ({ modelDir, providers, threads, options }) => {
+    model = await openModel(modelDir, providers, { intraOpNumThreads: threads });
+    core = new InferenceCore(sessionRunner(model), options);
+    return { provider: model.provider, skipped: model.skipped };
+  },
+  start: async ({ frame, masks }) => ({ alphas: await requireCore().start(frame, masks) }),
+  step: async ({ frame }) => ({ alphas: await requireCore().step(frame) }),
+  snapshot: async () => ({ bytes: new Uint8Array(encodeSnapshot(requireCore().snapshot())) }),
+  restore: async ({ bytes }) => {
+    let snapshot;
+    try {
+      snapshot = decodeSnapshot(bytes);
+    } catch (e) {
+      throw new HostError('INVALID_ARGUMENT', `cannot restore the engine: ${(e as Error).message}`);
+    }
+    requireCore().restore(snapshot);
+    return { frameIndex: snapshot.frameIndex };
+  },
+  close: async () => {
+    await model?.release();
+    model = undefined;
+    core = undefined;
+    return {};
+  },
+};
+
+function transferables(data: unknown): ArrayBuffer[] {
+  const d = data as { alphas?: Float32Array[]; bytes?: Uint8Array };
+  if (d.alphas) return d.alphas.map((a) => a.buffer as ArrayBuffer);
+  if (d.bytes) return [d.bytes.buffer as ArrayBuffer];
+  return [];
+}
+
+let queue = Promise.resolve();
+parentPort!.on('message', (msg: RequestMessage) => {
+  queue = queue.then(async () => {
+    let reply: ReplyMessage;
+    try {
+      const handler = handlers[msg.type] as (data: unknown) => Promise<unknown>;
+      const data = await handler(msg.data);
+      reply = { id: msg.id, ok: true, data };
+      parentPort!.postMessage(reply, transferables(data));
+    } catch (e) {
+      const err = e as Error;
+      reply = { id: msg.id, ok: false, error: { code: isHostError(e) ? e.code : undefined, message: err.message, stack: err.stack } };
+      parentPort!.postMessage(reply);
+    }
+  });
+});
