@@ -4,7 +4,7 @@ import { openModel } from './model-sessions';
 import { ExecutionProviderName, ProviderAttempt } from './providers';
 
 /** Sizes for a smoke run at a 96×96 padded frame (36 tokens ≥ top-k 30), by the graphs' symbolic dims. */
-const SMOKE_DIMS: Record<string, number> = { H: 96, W: 96, h: 6, w: 6, h8: 12, w8: 12, h4: 24, w4: 24, h2: 48, w2: 48, Q: 36, N: 36 };
+const SMOKE_DIMS: Record<string, number> = { H: 96, W: 96, h: 6, w: 6, h8: 12, w8: 12, h4: 24, w4: 24, h2: 48, w2: 48, Q: 36, N: 36, P: 8 };
 
 export interface ModelCheckReport {
   provider: ExecutionProviderName;

@@ -9,7 +9,7 @@ import { expectOneLineError, runCli } from '../support/cli';
 import { expectParity, intermediate, paddedFrame, PARITY_DIR } from '../support/parity-fixture';
 import { asTorchSave } from '../support/torch-save-writer';
 
-const GRAPHS = ['encode_frame', 'encode_mask', 'encode_mask_value', 'memory_readout', 'readout', 'decode'];
+const GRAPHS = ['encode_frame', 'encode_mask', 'encode_mask_value', 'memory_readout', 'memory_consolidate', 'readout', 'decode'];
 const manifestOf = (dir: string) => ModelManifest.parse(JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')));
 const graphBytes = (dir: string, g: string) => fs.readFileSync(path.join(dir, `${g}.onnx`));
 
@@ -41,7 +41,7 @@ describe('matanyone convert', () => {
   test('converts the official-format checkpoint with progress, and the folder records what it holds', () => {
     const r = runCli(['convert', PARITY_WEIGHTS, '--out', fp32Dir]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('[1/6] building encode_frame');
+    expect(r.stderr).toContain('[1/7] building encode_frame');
     expect(r.stdout).toMatch(/^converted: weights\.safetensors/);
     const m = manifestOf(fp32Dir);
     const fixture = JSON.parse(fs.readFileSync(path.join(PARITY_DIR, 'manifest.json'), 'utf8'));

@@ -83,5 +83,21 @@ describe('readout parity (official intermediates, fp32)', () => {
       mem_value: toOrt(vPrev, [1, 256, 405]),
     });
     expectParity('call5 memory readout (visual_readout)', out.visual_readout, vMem);
+
+    // usage (long-term memory's counter): each memory token's top-30 weights summed over the queries, from
+    // an independent float64 evaluation of spec §1.7.
+    const [qk, qe, mk, ms] = ['call5.transform_key.out.key', 'call5.transform_key.out.selection', 'call0.transform_key.out.key', 'call0.transform_key.out.shrinkage'].map((n) => intermediate(n).data);
+    const hw = 405;
+    const usage = new Float64Array(hw);
+    for (let p = 0; p < hw; p++) {
+      const sim = Array.from({ length: hw }, (_, n) => {
+        let d = 0;
+        for (let c = 0; c < 64; c++) d += qe[c * hw + p] * (mk[c * hw + n] - qk[c * hw + p]) ** 2;
+        return { n, s: (-d * ms[n]) / 8 };
+      }).sort((a, b) => b.s - a.s).slice(0, 30);
+      const total = sim.reduce((a, x) => a + Math.exp(x.s), 0);
+      for (const x of sim) usage[x.n] += Math.exp(x.s) / total;
+    }
+    expectParity('call5 memory usage (top-k affinity sums)', out.usage, { shape: [1, hw], data: Float32Array.from(usage) });
   });
 });
