@@ -1,7 +1,9 @@
 import * as ort from 'onnxruntime-node';
 import { cropPadded, EngineFrame, imageTensor, maskTensor, Padding, paddingFor } from './frame-tensors';
 import type { GraphRunner } from './graph-runner';
-import { MemoryFrame, WorkingMemory } from './memory/working-memory';
+import { LongTermMemory } from './memory/long-term-memory';
+import type { MemoryFrame, MemoryStore, MemoryStoreState } from './memory/memory-store';
+import { WorkingMemory } from './memory/working-memory';
 import type { EngineSnapshot } from './snapshot';
 import { OBJ_MEMORY_SIZE, TargetState } from './target-state';
 
@@ -13,6 +15,8 @@ export interface CoreOptions {
   memEvery: number;
   /** max_mem_frames: the permanent frame plus max_mem_frames − 1 temporary frames */
   maxMemFrames: number;
+  /** use_long_term: consolidate old memory into long-term prototypes (spec §3.9) instead of a FIFO */
+  longTerm?: boolean;
 }
 
 export const OFFICIAL_OPTIONS: CoreOptions = { warmup: 10, memEvery: 5, maxMemFrames: 5 };
@@ -75,7 +79,7 @@ export class InferenceCore {
         lastMaskValue: new Float32Array(256 * tokens),
         lastMask,
         lastPixFeat: features.pixFeat,
-        memory: new WorkingMemory(tokens, this.options.maxMemFrames - 1),
+        memory: this.newMemory(tokens),
         lastMemoryFrame: 0,
       };
     });
@@ -118,7 +122,6 @@ export class InferenceCore {
   snapshot(): EngineSnapshot {
     const pad = this.pad;
     if (!pad) throw new Error('snapshot before start');
-    const copyFrame = (f: MemoryFrame): MemoryFrame => ({ key: f.key.slice(), shrinkage: f.shrinkage.slice(), value: f.value.slice() });
     return {
       width: pad.width,
       height: pad.height,
@@ -130,22 +133,24 @@ export class InferenceCore {
         lastMaskValue: t.lastMaskValue.slice(),
         lastMask: t.lastMask.slice(),
         lastPixFeat: t.lastPixFeat.slice(),
-        memory: t.memory.frames.map(copyFrame),
+        memory: copyMemoryState(t.memory.state()),
       })),
     };
   }
 
   /** Continues from a snapshot: the next `step` is the frame after `s.frameIndex`. */
-  restore(s: EngineSnapshot): void {
+  async restore(s: EngineSnapshot): Promise<void> {
     const pad = paddingFor(s.width, s.height);
     const tokens = (pad.H / 16) * (pad.W / 16);
-    this.pad = pad;
-    this.frameIndex = s.frameIndex;
-    this.targets = s.targets.map((t) => {
+    const targets: TargetState[] = [];
+    for (const t of s.targets) {
       if (t.sensory.length !== 256 * tokens || t.lastMask.length !== pad.H * pad.W) throw new Error('snapshot does not match its frame size');
-      const memory = new WorkingMemory(tokens, this.options.maxMemFrames - 1);
-      for (const f of t.memory) memory.add({ key: f.key.slice(), shrinkage: f.shrinkage.slice(), value: f.value.slice() });
-      return {
+      if (Boolean(t.memory.longTerm) !== Boolean(this.options.longTerm)) throw new Error('snapshot was taken with another long-term memory setting');
+      const state = copyMemoryState(t.memory);
+      const memory = this.newMemory(tokens);
+      for (const f of state.frames) await memory.add(f);
+      if (state.longTerm && memory instanceof LongTermMemory) memory.restoreLongTerm(state.longTerm);
+      targets.push({
         sensory: t.sensory.slice(),
         objMemory: t.objMemory.slice(),
         lastMaskValue: t.lastMaskValue.slice(),
@@ -153,7 +158,25 @@ export class InferenceCore {
         lastPixFeat: t.lastPixFeat.slice(),
         memory,
         lastMemoryFrame: t.lastMemoryFrame,
-      };
+      });
+    }
+    this.pad = pad;
+    this.frameIndex = s.frameIndex;
+    this.targets = targets;
+  }
+
+  private newMemory(tokens: number): MemoryStore {
+    if (!this.options.longTerm) return new WorkingMemory(tokens, this.options.maxMemFrames - 1);
+    return new LongTermMemory(tokens, async (candidates, prototypeKey, prototypeSelection) => {
+      const p = prototypeKey.length / 64;
+      const out = await this.runner.run('memory_consolidate', {
+        cand_key: new ort.Tensor('float32', candidates.key, [1, 64, candidates.tokens]),
+        cand_shrinkage: new ort.Tensor('float32', candidates.shrinkage, [1, 1, candidates.tokens]),
+        cand_value: new ort.Tensor('float32', candidates.value, [1, 256, candidates.tokens]),
+        proto_key: new ort.Tensor('float32', prototypeKey, [1, 64, p]),
+        proto_selection: new ort.Tensor('float32', prototypeSelection, [1, 64, p]),
+      });
+      return { value: out.proto_value.data as Float32Array, shrinkage: out.proto_shrinkage.data as Float32Array };
     });
   }
 
@@ -233,11 +256,8 @@ export class InferenceCore {
       mem_value: new ort.Tensor('float32', bank.value, [1, 256, bank.tokens]),
     };
     const chunk = Math.max(1, Math.min(hw, Math.floor(MAX_SIMILARITY_ENTRIES / bank.tokens)));
-    if (chunk === hw) {
-      const out = await this.runner.run('memory_readout', { query_key: this.queryTokens(f.key, 64, 0, hw), query_selection: this.queryTokens(f.selection, 64, 0, hw), ...memory });
-      return out.visual_readout.data as Float32Array;
-    }
-    const readout = new Float32Array(256 * hw);
+    const readout = chunk === hw ? undefined : new Float32Array(256 * hw);
+    const usage = t.memory.tracksUsage ? new Float32Array(bank.tokens) : undefined;
     for (let start = 0; start < hw; start += chunk) {
       const q = Math.min(chunk, hw - start);
       const out = await this.runner.run('memory_readout', {
@@ -246,9 +266,15 @@ export class InferenceCore {
         ...memory,
       });
       const part = out.visual_readout.data as Float32Array;
+      if (usage) (out.usage.data as Float32Array).forEach((u, i) => (usage[i] += u));
+      if (!readout) {
+        if (usage) t.memory.recordUsage(usage);
+        return part;
+      }
       for (let c = 0; c < 256; c++) readout.set(part.subarray(c * q, (c + 1) * q), c * hw + start);
     }
-    return readout;
+    if (usage) t.memory.recordUsage(usage);
+    return readout!;
   }
 
   /** Query tokens [start, start+count) of a channel-major `[C,HW]` map as `[1,C,count]`. */
@@ -280,7 +306,7 @@ export class InferenceCore {
     } else {
       for (let i = 0; i < OBJ_MEMORY_SIZE; i++) t.objMemory[i] += summary[i]; // float32 sums, as torch
     }
-    t.memory.add({ key: f.key, shrinkage: f.shrinkage, value });
+    await t.memory.add({ key: f.key, shrinkage: f.shrinkage, value, ...(t.memory.tracksUsage ? { selection: f.selection } : {}) });
     t.sensory = out.new_sensory.data as Float32Array;
     t.lastMaskValue = value;
   }
@@ -290,4 +316,23 @@ export class InferenceCore {
     const out = await this.runner.run('encode_mask_value', { image, pix_feat: this.tokens(f.pixFeat, 256), mask: this.fullRes(alpha) });
     return out.mask_value.data as Float32Array;
   }
+}
+
+/** A deep copy of a memory state (snapshots never share arrays with a live engine). */
+function copyMemoryState(m: MemoryStoreState): MemoryStoreState {
+  const copyFrame = (f: MemoryFrame): MemoryFrame => ({
+    key: f.key.slice(),
+    shrinkage: f.shrinkage.slice(),
+    value: f.value.slice(),
+    ...(f.selection ? { selection: f.selection.slice() } : {}),
+    ...(f.useCount ? { useCount: f.useCount.slice() } : {}),
+    ...(f.lifeCount ? { lifeCount: f.lifeCount.slice() } : {}),
+  });
+  const lt = m.longTerm;
+  return {
+    frames: m.frames.map(copyFrame),
+    ...(lt
+      ? { longTerm: { key: lt.key.slice(), shrinkage: lt.shrinkage.slice(), value: lt.value.slice(), useCount: lt.useCount.slice(), lifeCount: lt.lifeCount.slice(), tokens: lt.tokens } }
+      : {}),
+  };
 }

@@ -1,8 +1,9 @@
-import type { MemoryFrame } from './memory/working-memory';
+import type { MemoryStoreState } from './memory/memory-store';
 
 /**
  * Everything the engine needs to continue from a frame as if it had never stopped: per target the memory
- * bank, sensory, object memory and previous-frame tensors (spec §3.2 state). Arrays are copies.
+ * (working and long-term, with usage counters), sensory, object memory and previous-frame tensors (spec
+ * §3.2 state). Arrays are copies.
  */
 export interface EngineSnapshot {
   /** source frame size */
@@ -20,51 +21,40 @@ export interface TargetSnapshot {
   lastMaskValue: Float32Array;
   lastMask: Float32Array;
   lastPixFeat: Float32Array;
-  /** permanent frame first, then temporary frames oldest → newest */
-  memory: MemoryFrame[];
+  memory: MemoryStoreState;
 }
 
 const MAGIC = 'MATANYONE-SNAPSHOT';
-const VERSION = 1;
-type ArrayRef = [offset: number, length: number];
+const VERSION = 2;
+/** How a Float32Array leaf is written in the JSON header: where it lies in the data section. */
+type ArrayRef = { $f32: [offset: number, length: number] };
+
+function isArrayRef(v: unknown): v is ArrayRef {
+  return typeof v === 'object' && v !== null && Array.isArray((v as ArrayRef).$f32);
+}
 
 /**
- * Serialises a snapshot: `MAGIC\n`, a u32 header length, a JSON header (sizes and where each array lies),
- * then the float32 data (4-byte aligned, little-endian).
+ * Serialises a snapshot: `MAGIC\n`, a u32 header length, a JSON header (the structure, with every
+ * Float32Array replaced by where it lies), then the float32 data (4-byte aligned, little-endian).
  */
 export function encodeSnapshot(s: EngineSnapshot): Buffer {
   const arrays: Float32Array[] = [];
-  let offset = 0;
-  const ref = (a: Float32Array): ArrayRef => {
-    arrays.push(a);
-    const r: ArrayRef = [offset, a.length];
-    offset += a.length;
-    return r;
-  };
-  const header = {
-    version: VERSION,
-    width: s.width,
-    height: s.height,
-    frameIndex: s.frameIndex,
-    targets: s.targets.map((t) => ({
-      lastMemoryFrame: t.lastMemoryFrame,
-      sensory: ref(t.sensory),
-      objMemory: ref(t.objMemory),
-      lastMaskValue: ref(t.lastMaskValue),
-      lastMask: ref(t.lastMask),
-      lastPixFeat: ref(t.lastPixFeat),
-      memory: t.memory.map((f) => ({ key: ref(f.key), shrinkage: ref(f.shrinkage), value: ref(f.value) })),
-    })),
-  };
-  let json = Buffer.from(JSON.stringify(header));
+  let floats = 0;
+  const header = JSON.stringify({ version: VERSION, snapshot: s }, (_key, value) => {
+    if (!(value instanceof Float32Array)) return value;
+    arrays.push(value);
+    const ref: ArrayRef = { $f32: [floats, value.length] };
+    floats += value.length;
+    return ref;
+  });
   const prefix = Buffer.from(`${MAGIC}\n`);
-  const unpadded = prefix.length + 4 + json.length;
-  json = Buffer.concat([json, Buffer.alloc((4 - (unpadded % 4)) % 4, 0x20)]);
-  const out = Buffer.alloc(prefix.length + 4 + json.length + offset * 4);
+  let json = Buffer.from(header);
+  json = Buffer.concat([json, Buffer.alloc((4 - ((prefix.length + 4 + json.length) % 4)) % 4, 0x20)]);
+  const out = Buffer.alloc(prefix.length + 4 + json.length + floats * 4);
   prefix.copy(out, 0);
   out.writeUInt32LE(json.length, prefix.length);
   json.copy(out, prefix.length + 4);
-  const data = new Float32Array(out.buffer, out.byteOffset + prefix.length + 4 + json.length, offset);
+  const data = new Float32Array(out.buffer, out.byteOffset + prefix.length + 4 + json.length, floats);
   let at = 0;
   for (const a of arrays) {
     data.set(a, at);
@@ -81,27 +71,19 @@ export function decodeSnapshot(bytes: Uint8Array): EngineSnapshot {
   const jsonLength = buf.readUInt32LE(prefix.length);
   const dataStart = prefix.length + 4 + jsonLength;
   if (dataStart > buf.length) throw new Error('engine snapshot is truncated');
-  const header = JSON.parse(buf.toString('utf8', prefix.length + 4, dataStart));
-  if (header.version !== VERSION) throw new Error(`engine snapshot version ${header.version} is not ${VERSION}`);
-  const floats = (buf.length - dataStart) / 4;
-  const aligned = Buffer.from(buf.subarray(dataStart)); // a copy: aligned and independent of the input
-  const data = new Float32Array(aligned.buffer, aligned.byteOffset, Math.floor(floats));
-  const get = ([offset, length]: ArrayRef): Float32Array => {
-    if (offset + length > data.length) throw new Error('engine snapshot is truncated');
-    return data.slice(offset, offset + length);
-  };
-  return {
-    width: header.width,
-    height: header.height,
-    frameIndex: header.frameIndex,
-    targets: header.targets.map((t: Record<string, unknown>) => ({
-      lastMemoryFrame: t.lastMemoryFrame as number,
-      sensory: get(t.sensory as ArrayRef),
-      objMemory: get(t.objMemory as ArrayRef),
-      lastMaskValue: get(t.lastMaskValue as ArrayRef),
-      lastMask: get(t.lastMask as ArrayRef),
-      lastPixFeat: get(t.lastPixFeat as ArrayRef),
-      memory: (t.memory as Record<string, ArrayRef>[]).map((f) => ({ key: get(f.key), shrinkage: get(f.shrinkage), value: get(f.value) })),
-    })),
-  };
+  const copy = Buffer.from(buf.subarray(dataStart)); // aligned, and independent of the input
+  const data = new Float32Array(copy.buffer, copy.byteOffset, Math.floor(copy.length / 4));
+  let parsed: { version: number; snapshot: EngineSnapshot };
+  try {
+    parsed = JSON.parse(buf.toString('utf8', prefix.length + 4, dataStart), (_key, value) => {
+      if (!isArrayRef(value)) return value;
+      const [offset, length] = value.$f32;
+      if (offset + length > data.length) throw new Error('engine snapshot is truncated');
+      return data.slice(offset, offset + length);
+    });
+  } catch (e) {
+    throw new Error(`engine snapshot is damaged: ${(e as Error).message}`);
+  }
+  if (parsed.version !== VERSION) throw new Error(`engine snapshot version ${parsed.version} is not ${VERSION}`);
+  return parsed.snapshot;
 }

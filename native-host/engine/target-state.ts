@@ -1,4 +1,4 @@
-import { WorkingMemory } from './memory/working-memory';
+import type { MemoryStore } from './memory/memory-store';
 
 /** Object memory: 16 summaries × (256 sums + area), a running sum over memory frames (spec §3.4). */
 export const OBJ_MEMORY_SIZE = 16 * 257;
@@ -18,7 +18,7 @@ export interface TargetState {
   lastMask: Float32Array;
   /** last_pix_feat `[256,h,w]` */
   lastPixFeat: Float32Array;
-  memory: WorkingMemory;
+  memory: MemoryStore;
   /** last_mem_ti: frame index of the last memory write */
   lastMemoryFrame: number;
 }

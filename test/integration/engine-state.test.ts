@@ -1,4 +1,5 @@
 import type { EngineFrame } from '../../native-host/engine/frame-tensors';
+import { decodeSnapshot } from '../../native-host/engine/snapshot';
 import { EngineClient } from '../../native-host/engine/worker/engine-client';
 import { fixtureFrame, fixtureModel, fixturePreparedMask } from '../support/engine-fixture';
 
@@ -55,6 +56,38 @@ describe('engine in its worker thread', () => {
       expect(same(both[f][1], second[f][0])).toBe(true);
       expect(same(both[f][0], both[f][1])).toBe(false);
     }
+  });
+
+  test('long-term memory: consolidates, stays finite, and resumes exactly from a snapshot', async () => {
+    // A memory frame on every frame fills the 9-frame working memory at frame 9: frames 1…5 become
+    // long-term prototypes. The snapshot after frame 10 holds long-term tokens and usage counters.
+    const all = await Promise.all(Array.from({ length: 12 }, (_, i) => fixtureFrame(i)));
+    const longTerm = { warmup: 1, memEvery: 1, maxMemFrames: 5, longTerm: true };
+    const engine = await EngineClient.open(model.dir, { providers: ['cpu'], options: longTerm });
+    const alphas = [await engine.start(all[0], [mask])];
+    let snapshot: Uint8Array = new Uint8Array();
+    for (let i = 1; i < 12; i++) {
+      alphas.push(await engine.step(all[i]));
+      if (i === 10) snapshot = await engine.snapshot();
+    }
+    await engine.close();
+    for (const [alpha] of alphas) expect(alpha.every((v) => v >= 0 && v <= 1)).toBe(true);
+    const state = decodeSnapshot(snapshot).targets[0].memory;
+    expect(state.longTerm!.tokens).toBe(128); // one consolidation: 128 prototypes
+    expect(state.frames).toHaveLength(1 + 5); // the permanent frame, frames 6…10
+
+    const resumed = await EngineClient.open(model.dir, { providers: ['cpu'], options: longTerm });
+    try {
+      await resumed.restore(snapshot);
+      const [alpha] = await resumed.step(all[11]);
+      expect(same(alpha, alphas[11][0])).toBe(true);
+    } finally {
+      await resumed.close();
+    }
+    // A long-term snapshot does not restore into an engine without long-term memory.
+    const plain = await EngineClient.open(model.dir, { providers: ['cpu'], options: OPTIONS });
+    await expect(plain.restore(snapshot)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('long-term') });
+    await plain.close();
   });
 
   test('a snapshot restored in a fresh engine continues exactly as the uninterrupted run', async () => {

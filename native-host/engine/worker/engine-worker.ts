@@ -30,14 +30,13 @@ const handlers: Handlers = {
   step: async ({ frame }) => ({ alphas: await requireCore().step(frame) }),
   snapshot: async () => ({ bytes: new Uint8Array(encodeSnapshot(requireCore().snapshot())) }),
   restore: async ({ bytes }) => {
-    let snapshot;
     try {
-      snapshot = decodeSnapshot(bytes);
+      const snapshot = decodeSnapshot(bytes);
+      await requireCore().restore(snapshot);
+      return { frameIndex: snapshot.frameIndex };
     } catch (e) {
       throw new HostError('INVALID_ARGUMENT', `cannot restore the engine: ${(e as Error).message}`);
     }
-    requireCore().restore(snapshot);
-    return { frameIndex: snapshot.frameIndex };
   },
   close: async () => {
     await model?.release();
