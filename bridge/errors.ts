@@ -12,6 +12,9 @@ export const ErrorCode = z
     'CHECKPOINT_FOREIGN',
     'MODEL_NOT_FOUND',
     'MODEL_INVALID',
+    'MODEL_UNKNOWN',
+    'DOWNLOAD_FAILED',
+    'CHECKSUM_MISMATCH',
     'INVALID_ARGUMENT',
     'INTERNAL',
   ])

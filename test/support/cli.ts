@@ -1,4 +1,4 @@
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as path from 'path';
 
 export const PROJECT_ROOT = path.resolve(__dirname, '../..');
@@ -9,14 +9,40 @@ export interface CliResult {
   stderr: string;
 }
 
+export interface CliOptions {
+  timeoutMs?: number;
+  /** variables added to (or, as undefined, removed from) this process's environment */
+  env?: Record<string, string | undefined>;
+}
+
+const CLI = path.join(PROJECT_ROOT, 'bin/matanyone.js');
+const envFor = (options: CliOptions): NodeJS.ProcessEnv => ({ ...process.env, ...options.env });
+
 /** Runs the real `matanyone` CLI (bin/matanyone.js → dist/, built by `npm test`) in a fresh Node process. */
-export function runCli(args: string[], options: { timeoutMs?: number } = {}): CliResult {
-  const r = spawnSync(process.execPath, [path.join(PROJECT_ROOT, 'bin/matanyone.js'), ...args], {
+export function runCli(args: string[], options: CliOptions = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 120_000,
+    env: envFor(options),
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/**
+ * {@link runCli} without blocking this process: needed when the test itself serves the CLI (an HTTP server
+ * in the test process cannot answer while `spawnSync` waits).
+ */
+export function runCliAsync(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, env: envFor(options), timeout: options.timeoutMs ?? 120_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 /** A user-facing error: exit code 1, one `matanyone: error: …` line, no stack trace. */
