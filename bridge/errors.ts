@@ -16,6 +16,13 @@ export const ErrorCode = z
     'DOWNLOAD_FAILED',
     'CHECKSUM_MISMATCH',
     'INVALID_ARGUMENT',
+    'FFMPEG_NOT_FOUND',
+    'VIDEO_UNREADABLE',
+    'MASK_NOT_FOUND',
+    'MASK_UNREADABLE',
+    'MASK_EMPTY',
+    'MASK_ASPECT_MISMATCH',
+    'OUTPUT_FAILED',
     'INTERNAL',
   ])
   .describe('stable machine-readable error code');
