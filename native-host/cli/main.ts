@@ -1,10 +1,13 @@
 import { isHostError } from '../errors';
 import { convertCommand } from './convert-command';
+import { matteCommand } from './matte-command';
 import { modelsCommand } from './models-command';
 
 const USAGE = `Usage: matanyone <command> [options]
 
 Commands:
+  matte <video> --mask <png> --out <dir>
+                                     matte a clip from a first-frame mask (ProRes 4444, PNGs, …)
   convert <checkpoint> --out <dir>   convert an official checkpoint (.pth/.safetensors) to ONNX
   models check <dir>                 load a converted model and run it once
 
@@ -13,6 +16,7 @@ Run \`matanyone <command> --help\` for the options of a command.
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   convert: convertCommand,
+  matte: matteCommand,
   models: modelsCommand,
 };
 

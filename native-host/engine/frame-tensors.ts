@@ -1,8 +1,11 @@
-/** A decoded frame as the engine takes it: RGB24, row-major, `width·height·3` bytes. */
+/**
+ * A frame as the engine takes it: RGB, row-major, `width·height·3` values in 0…255 — bytes as decoded, or
+ * float32 after an area resize (`--max-size`), which the official script also feeds unrounded.
+ */
 export interface EngineFrame {
   width: number;
   height: number;
-  rgb: Uint8Array;
+  rgb: Uint8Array | Float32Array;
 }
 
 /**
@@ -34,13 +37,14 @@ export function imageTensor(frame: EngineFrame, pad: Padding): Float32Array {
   const out = new Float32Array(3 * H * W);
   const plane = H * W;
   const { rgb, width, height } = frame;
+  const unit = rgb instanceof Uint8Array ? (v: number) => BYTE_TO_UNIT[v] : (v: number) => v / 255;
   for (let y = 0; y < height; y++) {
     const row = (y + top) * W + left;
     let src = y * width * 3;
     for (let x = 0; x < width; x++, src += 3) {
-      out[row + x] = BYTE_TO_UNIT[rgb[src]];
-      out[plane + row + x] = BYTE_TO_UNIT[rgb[src + 1]];
-      out[2 * plane + row + x] = BYTE_TO_UNIT[rgb[src + 2]];
+      out[row + x] = unit(rgb[src]);
+      out[plane + row + x] = unit(rgb[src + 1]);
+      out[2 * plane + row + x] = unit(rgb[src + 2]);
     }
   }
   return out;

@@ -1,0 +1,167 @@
+import { EXECUTION_PROVIDERS } from '../engine/providers';
+import { HostError } from '../errors';
+import { MatteProgress, runMatte } from '../matte/run-matte';
+import type { OutputSpec } from '../video/outputs';
+import { oneOf, parseCommandArgs } from './args';
+import { ProgressLine } from './progress-line';
+
+export const MATTE_HELP = `Usage: matanyone matte <video|frame folder> --mask <first-frame.png> [options]
+
+Mattes the subject the mask selects on the first frame, through the whole clip.
+
+Input
+  --input PATH          video file (mp4, mov, mkv…) or folder of numbered frames (or the first argument)
+  --mask PNG            first-frame mask: non-zero = subject; any size with the frame's aspect.
+                        Repeat for several targets (one set of outputs each, one pass)
+  --from N, --to N      frame range (0-based, inclusive)
+Model
+  --model M             model folder, checkpoint (.pth/.safetensors, converted on first use) or
+                        registry name: matanyone | matanyone2 (default: matanyone2)
+  --precision P         fp32 | fp16 when converting a checkpoint (default fp32)
+  --ep EP               auto | cpu | cuda | dml | coreml | webgpu (default auto: GPU if any, else CPU)
+  --threads N           CPU threads for the engine
+Procedure (official defaults)
+  --warmup N            first-frame refinement passes (10)
+  --dilate R, --erode R mask closing with R×R elliptical kernels (10, 10)
+  --max-size N          process with the shorter side at N pixels; outputs keep the source size
+  --long-term           long-term memory for long clips and streams
+Outputs (into --out DIR; default --mov prores4444)
+  --out DIR             output folder (required)
+  --alpha png16|png8    alpha PNG sequence: DIR/alpha/000000.png…
+  --mov prores4444      DIR/matte.mov, subject with alpha (Premiere, Resolve, After Effects)
+  --matte luma          DIR/matte-luma.mov, the alpha as a grey video for track mattes
+  --composite COLOR     DIR/composite.mp4, subject over a colour such as '#00ff00'
+`;
+
+/** '#rrggbb', 'rrggbb' or '#rgb' → [r, g, b]. */
+export function parseColor(text: string): [number, number, number] {
+  const hex = text.replace(/^#/, '');
+  const full = /^[0-9a-f]{3}$/i.test(hex) ? [...hex].map((c) => c + c).join('') : hex;
+  if (!/^[0-9a-f]{6}$/i.test(full)) throw new HostError('INVALID_ARGUMENT', `--composite: "${text}" is not a colour; use a hex colour such as '#00ff00'`);
+  return [0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16)) as [number, number, number];
+}
+
+function integer(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new HostError('INVALID_ARGUMENT', `--${name}: "${value}" should be an integer ≥ ${min}`);
+  return n;
+}
+
+function describe(p: MatteProgress): string | undefined {
+  switch (p.phase) {
+    case 'model':
+      return `model: ${p.progress.step === "download" ? "downloading" : p.progress.step === "convert" ? "converting" : "checking"} ${"fileName" in p.progress ? p.progress.fileName : ""}`.trimEnd();
+    case 'engine':
+      return undefined;
+    case 'frames': {
+      const of = p.total !== undefined ? `/${p.total}` : '';
+      const eta = p.etaSeconds !== undefined ? `  ETA ${formatDuration(p.etaSeconds)}` : '';
+      const fps = p.done > 1 ? `  ${p.fps >= 1 ? p.fps.toFixed(1) : p.fps.toFixed(2)} fps` : '  (first frame: warm-up)';
+      return `matte: ${p.done}${of} frames${fps}${eta}`;
+    }
+  }
+}
+
+function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
+}
+
+export async function matteCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs('matte', argv, {
+    input: { type: 'string', short: 'i' },
+    mask: { type: 'string', short: 'm', multiple: true },
+    model: { type: 'string' },
+    precision: { type: 'string', default: 'fp32' },
+    out: { type: 'string', short: 'o' },
+    alpha: { type: 'string' },
+    mov: { type: 'string' },
+    matte: { type: 'string' },
+    composite: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    'max-size': { type: 'string' },
+    warmup: { type: 'string', default: '10' },
+    dilate: { type: 'string', default: '10' },
+    erode: { type: 'string', default: '10' },
+    ep: { type: 'string', default: 'auto' },
+    threads: { type: 'string' },
+    'long-term': { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    process.stdout.write(MATTE_HELP);
+    return 0;
+  }
+  const input = (values.input as string | undefined) ?? positionals[0];
+  if (!input || positionals.length > (values.input ? 0 : 1)) throw new HostError('INVALID_ARGUMENT', 'matte: give one input video or frame folder (see `matanyone matte --help`)');
+  const masks = (values.mask as string[] | undefined) ?? [];
+  if (masks.length === 0) throw new HostError('INVALID_ARGUMENT', 'matte: --mask <first-frame.png> is required');
+  if (!values.out) throw new HostError('INVALID_ARGUMENT', 'matte: --out <dir> is required');
+
+  const outputs: OutputSpec[] = [];
+  if (values.alpha !== undefined) outputs.push({ kind: 'alpha', depth: oneOf('--alpha', values.alpha as string, ['png16', 'png8'] as const) === 'png16' ? 16 : 8 });
+  if (values.mov !== undefined) outputs.push({ kind: oneOf('--mov', values.mov as string, ['prores4444'] as const) });
+  if (values.matte !== undefined) outputs.push({ kind: oneOf('--matte', values.matte as string, ['luma'] as const) });
+  if (values.composite !== undefined) outputs.push({ kind: 'composite', color: parseColor(values.composite as string) });
+  if (outputs.length === 0) outputs.push({ kind: 'prores4444' });
+
+  const from = integer('from', values.from as string | undefined, 0);
+  const to = integer('to', values.to as string | undefined, 0);
+  if (from !== undefined && to !== undefined && to < from) throw new HostError('INVALID_ARGUMENT', `--to ${to} is before --from ${from}`);
+
+  const controller = new AbortController();
+  const line = new ProgressLine();
+  const onSigint = () => {
+    if (controller.signal.aborted) process.exit(130); // a second Ctrl-C: stop at once
+    controller.abort();
+    line.done('matte: stopping after this frame (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const result = await runMatte(
+      {
+        input,
+        masks,
+        model: values.model as string | undefined,
+        precision: oneOf('precision', values.precision as string, ['fp32', 'fp16'] as const),
+        outDir: values.out as string,
+        outputs,
+        from,
+        to,
+        maxSize: integer('max-size', values['max-size'] as string | undefined, 1),
+        warmup: integer('warmup', values.warmup as string, 0)!,
+        dilate: integer('dilate', values.dilate as string, 0)!,
+        erode: integer('erode', values.erode as string, 0)!,
+        ep: oneOf('execution provider', values.ep as string, EXECUTION_PROVIDERS),
+        threads: integer('threads', values.threads as string | undefined, 1),
+        longTerm: values['long-term'] as boolean,
+      },
+      {
+        signal: controller.signal,
+        onProgress: (p) => {
+          if (p.phase === 'engine') {
+            for (const s of p.skipped) process.stderr.write(`engine: skipped ${s.provider}: ${s.error}\n`);
+            process.stderr.write(`engine: running on ${p.provider}\n`);
+            return;
+          }
+          const text = describe(p);
+          if (text) line.update(text);
+        },
+      },
+    );
+    line.done();
+    for (const t of result.targets)
+      for (const f of t.files) process.stdout.write(`${result.targets.length > 1 ? `${t.name}: ` : ''}${f.kind}: ${f.path}\n`);
+    const rate = result.frames / result.seconds;
+    process.stdout.write(`${result.interrupted ? 'stopped' : 'done'}: ${result.frames} frames in ${result.seconds.toFixed(1)} s (${rate.toFixed(2)} fps overall) on ${result.provider}\n`);
+    return result.interrupted ? 130 : 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    line.done();
+  }
+}
