@@ -41,6 +41,9 @@ export async function createSessionOn(
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     logSeverityLevel: provider === 'cpu' ? 3 : 4,
+    // The CPU arena keeps every peak allocation (decoder im2col buffers at full resolution) for the whole
+    // run: without it the host peaks at ~1.1 GiB instead of ~2.2 GiB at 480p, at the same speed (npm run bench).
+    enableCpuMemArena: false,
     ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
   };
   return typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions);
