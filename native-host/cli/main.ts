@@ -9,7 +9,8 @@ Commands:
   matte <video> --mask <png> --out <dir>
                                      matte a clip from a first-frame mask (ProRes 4444, PNGs, …)
   convert <checkpoint> --out <dir>   convert an official checkpoint (.pth/.safetensors) to ONNX
-  models check <dir>                 load a converted model and run it once
+  models list | pull <name> | check <dir>
+                                     the official models: list, download + convert, check a folder
 
 Run \`matanyone <command> --help\` for the options of a command.
 `;
