@@ -96,14 +96,32 @@ export class InferenceCore {
     return this.targets.map((t) => cropPadded(t.lastMask, pad));
   }
 
-  /** The next frame: memory read, fusion, decode; memory write every mem_every frames (spec §3.5, §3.10). */
-  async step(frame: EngineFrame): Promise<Float32Array[]> {
+  /**
+   * The next frame: memory read, fusion, decode; memory write every mem_every frames (spec §3.5, §3.10).
+   *
+   * @param corrections - target index → a corrected 0…255 mask for this frame (dilated/eroded as the first
+   *   one). A corrected target takes the mask as its alpha and writes it into memory as a permanent frame,
+   *   as the first frame's mask was (official `step(image, mask, force_permanent=True)`, no prediction);
+   *   the other targets step as usual.
+   */
+  async step(frame: EngineFrame, corrections?: ReadonlyMap<number, Uint8Array>): Promise<Float32Array[]> {
     const pad = this.requirePadding(frame);
+    for (const i of corrections?.keys() ?? []) if (!this.targets[i]) throw new Error(`no target ${i} to correct`);
     this.frameIndex++;
     const image = this.imageInput(frame);
     const features = await this.encodeFrame(image);
     const alphas: Float32Array[] = [];
-    for (const t of this.targets) {
+    for (const [i, t] of this.targets.entries()) {
+      const corrected = corrections?.get(i);
+      if (corrected) {
+        const mask = maskTensor(corrected, pad);
+        await this.writeMemory(t, image, features, mask, { reset: false, permanent: true });
+        t.lastMemoryFrame = this.frameIndex;
+        t.lastMask = mask;
+        t.lastPixFeat = features.pixFeat;
+        alphas.push(cropPadded(mask, pad));
+        continue;
+      }
       const alpha = await this.predict(t, image, features, { firstFrame: false });
       if (this.frameIndex - t.lastMemoryFrame >= this.options.memEvery) {
         await this.writeMemory(t, image, features, alpha, { reset: false });
@@ -148,7 +166,7 @@ export class InferenceCore {
       if (Boolean(t.memory.longTerm) !== Boolean(this.options.longTerm)) throw new Error('snapshot was taken with another long-term memory setting');
       const state = copyMemoryState(t.memory);
       const memory = this.newMemory(tokens);
-      for (const f of state.frames) await memory.add(f);
+      for (const [i, f] of state.frames.entries()) await memory.add(f, { permanent: i < state.permanentCount });
       if (state.longTerm && memory instanceof LongTermMemory) memory.restoreLongTerm(state.longTerm);
       targets.push({
         sensory: t.sensory.slice(),
@@ -291,7 +309,13 @@ export class InferenceCore {
    * the object summaries to the running sum. `reset` clears working and object memory first (first-frame
    * predictions), never the sensory.
    */
-  private async writeMemory(t: TargetState, image: ort.Tensor, f: FrameFeatures, alpha: Float32Array, { reset }: { reset: boolean }): Promise<void> {
+  private async writeMemory(
+    t: TargetState,
+    image: ort.Tensor,
+    f: FrameFeatures,
+    alpha: Float32Array,
+    { reset, permanent = false }: { reset: boolean; permanent?: boolean },
+  ): Promise<void> {
     const out = await this.runner.run('encode_mask', {
       image,
       pix_feat: this.tokens(f.pixFeat, 256),
@@ -306,7 +330,7 @@ export class InferenceCore {
     } else {
       for (let i = 0; i < OBJ_MEMORY_SIZE; i++) t.objMemory[i] += summary[i]; // float32 sums, as torch
     }
-    await t.memory.add({ key: f.key, shrinkage: f.shrinkage, value, ...(t.memory.tracksUsage ? { selection: f.selection } : {}) });
+    await t.memory.add({ key: f.key, shrinkage: f.shrinkage, value, ...(t.memory.tracksUsage ? { selection: f.selection } : {}) }, { permanent });
     t.sensory = out.new_sensory.data as Float32Array;
     t.lastMaskValue = value;
   }
@@ -331,6 +355,7 @@ function copyMemoryState(m: MemoryStoreState): MemoryStoreState {
   const lt = m.longTerm;
   return {
     frames: m.frames.map(copyFrame),
+    permanentCount: m.permanentCount,
     ...(lt
       ? { longTerm: { key: lt.key.slice(), shrinkage: lt.shrinkage.slice(), value: lt.value.slice(), useCount: lt.useCount.slice(), lifeCount: lt.lifeCount.slice(), tokens: lt.tokens } }
       : {}),

@@ -109,3 +109,32 @@ describe('engine in its worker thread', () => {
     }
   });
 });
+
+describe('mask correction at frame k', () => {
+  test('the corrected target takes the mask at k and differs after; frames before k and other targets are untouched', async () => {
+    const model = await fixtureModel();
+    try {
+      const frames = await Promise.all(Array.from({ length: 7 }, (_, i) => fixtureFrame(i)));
+      const mask = await fixturePreparedMask();
+      const other = complement(mask);
+      // The correction: the first-frame mask shifted 20 px to the right.
+      const shifted = new Uint8Array(mask.length);
+      for (let y = 0; y < 240; y++) for (let x = 20; x < 426; x++) shifted[y * 426 + x] = mask[y * 426 + x - 20];
+      const runWith = async (corrections?: Map<number, Uint8Array>) => {
+        const engine = await EngineClient.open(model.dir, { providers: ['cpu'], options: OPTIONS });
+        const out = [await engine.start(frames[0], [mask, other])];
+        for (let i = 1; i < frames.length; i++) out.push(await engine.step(frames[i], i === 3 ? corrections : undefined));
+        await engine.close();
+        return out;
+      };
+      const plain = await runWith();
+      const corrected = await runWith(new Map([[0, shifted]]));
+      for (let f = 0; f < 3; f++) expect(same(corrected[f][0], plain[f][0])).toBe(true);
+      expect(Array.from(corrected[3][0].subarray(0, 426 * 240)).every((v, i) => v === shifted[i] / 255 || Math.abs(v - shifted[i] / 255) < 1e-7)).toBe(true);
+      for (let f = 4; f < frames.length; f++) expect(same(corrected[f][0], plain[f][0])).toBe(false);
+      for (let f = 0; f < frames.length; f++) expect(same(corrected[f][1], plain[f][1])).toBe(true);
+    } finally {
+      model.cleanup();
+    }
+  });
+});

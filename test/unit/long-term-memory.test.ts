@@ -39,7 +39,7 @@ describe('LongTermMemory', () => {
     await m.add(frame(9)); // 9 temporary frames: the oldest 5 (1…5) are consolidated
     expect(calls).toEqual([{ candidates: 5 * HW, prototypes: 16 }]);
     expect(m.temporary.map((f) => f.key[0])).toEqual([6000, 7000, 8000, 9000]);
-    expect(m.permanent!.key[0]).toBe(0);
+    expect(m.permanent[0].key[0]).toBe(0);
     expect(m.long.tokens).toBe(16);
     // Highest use/life first: token 7 of frame 1, then frame 3's tokens by their usage, highest first.
     const firstChannel = Array.from(m.long.key.subarray(0, 16));
@@ -72,6 +72,6 @@ describe('LongTermMemory', () => {
     m.recordUsage(new Float32Array(2 * HW).fill(1));
     expect(m.temporary[0].useCount![0]).toBe(3);
     expect(m.temporary[0].lifeCount![0]).toBeCloseTo(2, 6);
-    expect(m.permanent!.useCount![0]).toBe(0);
+    expect(m.permanent[0].useCount![0]).toBe(0);
   });
 });

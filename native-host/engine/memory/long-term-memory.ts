@@ -57,7 +57,7 @@ function normalisedUsage(use: Float32Array, life: Float32Array): Float32Array {
  */
 export class LongTermMemory implements MemoryStore {
   readonly tracksUsage = true;
-  permanent?: MemoryFrame;
+  permanent: MemoryFrame[] = [];
   temporary: MemoryFrame[] = [];
   long: LongTermTokens = noLongTermTokens();
   private cached?: MemoryBank;
@@ -68,14 +68,14 @@ export class LongTermMemory implements MemoryStore {
     private readonly limits: LongTermLimits = OFFICIAL_LONG_TERM,
   ) {}
 
-  async add(frame: MemoryFrame): Promise<void> {
+  async add(frame: MemoryFrame, options: { permanent?: boolean } = {}): Promise<void> {
     if (!frame.selection) throw new Error('long-term memory needs the selection of each memory frame');
     const tracked: MemoryFrame = {
       ...frame,
       useCount: frame.useCount ?? new Float32Array(this.tokensPerFrame),
       lifeCount: frame.lifeCount ?? new Float32Array(this.tokensPerFrame).fill(INITIAL_LIFE),
     };
-    if (!this.permanent) this.permanent = tracked;
+    if (this.permanent.length === 0 || options.permanent) this.permanent.push(tracked);
     else this.temporary.push(tracked);
     this.cached = undefined;
     if (this.temporary.length >= this.limits.maxWorkFrames) {
@@ -86,18 +86,18 @@ export class LongTermMemory implements MemoryStore {
   }
 
   clear(): void {
-    this.permanent = undefined;
+    this.permanent = [];
     this.temporary = [];
     this.long = noLongTermTokens();
     this.cached = undefined;
   }
 
   get frames(): MemoryFrame[] {
-    return this.permanent ? [this.permanent, ...this.temporary] : [];
+    return [...this.permanent, ...this.temporary];
   }
 
   bank(): MemoryBank {
-    if (!this.permanent) throw new Error('memory read before any memory was written');
+    if (this.permanent.length === 0) throw new Error('memory read before any memory was written');
     this.cached ??= frameBank(this.frames, this.tokensPerFrame, this.long);
     return this.cached;
   }
@@ -110,7 +110,7 @@ export class LongTermMemory implements MemoryStore {
       this.long.lifeCount[i] += 1;
     }
     this.temporary.forEach((f, t) => {
-      const offset = this.long.tokens + (t + 1) * hw; // after the permanent frame
+      const offset = this.long.tokens + (this.permanent.length + t) * hw; // after the permanent frames
       for (let i = 0; i < hw; i++) {
         f.useCount![i] += usage[offset + i];
         f.lifeCount![i] += 1;
@@ -119,7 +119,7 @@ export class LongTermMemory implements MemoryStore {
   }
 
   state(): MemoryStoreState {
-    return { frames: this.frames, longTerm: this.long };
+    return { frames: this.frames, permanentCount: this.permanent.length, longTerm: this.long };
   }
 
   /** Restores counters and long-term tokens from a snapshot (frames go through `add` before this). */

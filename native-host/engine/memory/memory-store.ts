@@ -27,8 +27,10 @@ export interface LongTermTokens extends MemoryBank {
 
 /** The state of a store, for snapshots. */
 export interface MemoryStoreState {
-  /** permanent frame first, then temporary frames oldest → newest */
+  /** permanent frames (the first frame, then mask corrections), then temporary frames oldest → newest */
   frames: MemoryFrame[];
+  /** how many of `frames` are permanent */
+  permanentCount: number;
   longTerm?: LongTermTokens;
 }
 
@@ -38,7 +40,11 @@ export interface MemoryStore {
   /** true when reads must report per-token usage (long-term memory counts it) */
   readonly tracksUsage: boolean;
   bank(): MemoryBank;
-  add(frame: MemoryFrame): Promise<void>;
+  /**
+   * Writes a memory frame. The first frame written is permanent (as_permanent='first'); `permanent` makes a
+   * later one permanent too (a user's mask correction, force_permanent). Others are temporary.
+   */
+  add(frame: MemoryFrame, options?: { permanent?: boolean }): Promise<void>;
   clear(): void;
   /** usage `[N]` of the last read, in bank token order */
   recordUsage(usage: Float32Array): void;

@@ -1,13 +1,13 @@
 import { frameBank, MemoryBank, MemoryFrame, MemoryStore, MemoryStoreState } from './memory-store';
 
 /**
- * Working memory of one target with long-term memory off (spec §3.4): the first frame written is permanent;
- * later frames form a FIFO of at most `maxTemporary` frames (max_mem_frames − 1). Token order is always
- * [permanent | temporary oldest → newest], the official order.
+ * Working memory of one target with long-term memory off (spec §3.4): the first frame written is permanent
+ * (so are mask corrections); later frames form a FIFO of at most `maxTemporary` frames (max_mem_frames − 1).
+ * Token order is always [permanent | temporary oldest → newest], the official order.
  */
 export class WorkingMemory implements MemoryStore {
   readonly tracksUsage = false;
-  permanent?: MemoryFrame;
+  permanent: MemoryFrame[] = [];
   temporary: MemoryFrame[] = [];
   private cached?: MemoryBank;
 
@@ -16,8 +16,8 @@ export class WorkingMemory implements MemoryStore {
     readonly maxTemporary: number,
   ) {}
 
-  async add(frame: MemoryFrame): Promise<void> {
-    if (!this.permanent) this.permanent = frame;
+  async add(frame: MemoryFrame, options: { permanent?: boolean } = {}): Promise<void> {
+    if (this.permanent.length === 0 || options.permanent) this.permanent.push(frame);
     else {
       this.temporary.push(frame);
       if (this.temporary.length > this.maxTemporary) this.temporary.shift();
@@ -27,13 +27,13 @@ export class WorkingMemory implements MemoryStore {
 
   /** Forgets everything (first-frame predictions re-write the memory from scratch, spec §3.3 step 9). */
   clear(): void {
-    this.permanent = undefined;
+    this.permanent = [];
     this.temporary = [];
     this.cached = undefined;
   }
 
   get frames(): MemoryFrame[] {
-    return this.permanent ? [this.permanent, ...this.temporary] : [];
+    return [...this.permanent, ...this.temporary];
   }
 
   /** The bank for memory_readout, rebuilt only after the memory changed (every mem_every frames). */
@@ -46,6 +46,6 @@ export class WorkingMemory implements MemoryStore {
   recordUsage(): void {}
 
   state(): MemoryStoreState {
-    return { frames: this.frames };
+    return { frames: this.frames, permanentCount: this.permanent.length };
   }
 }

@@ -76,8 +76,9 @@ export class EngineClient {
     return this.call('start', { frame, masks }).then((r) => r.alphas);
   }
 
-  step(frame: EngineFrame): Promise<Float32Array[]> {
-    return this.call('step', { frame }).then((r) => r.alphas);
+  /** The next frame; `corrections` (target index → corrected mask) as InferenceCore.step. */
+  step(frame: EngineFrame, corrections?: ReadonlyMap<number, Uint8Array>): Promise<Float32Array[]> {
+    return this.call('step', { frame, ...(corrections ? { corrections: new Map(corrections) } : {}) }).then((r) => r.alphas);
   }
 
   /** The engine state after the last frame, serialised (see snapshot.ts). */

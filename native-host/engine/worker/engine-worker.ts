@@ -27,7 +27,7 @@ const handlers: Handlers = {
     return { provider: model.provider, skipped: model.skipped };
   },
   start: async ({ frame, masks }) => ({ alphas: await requireCore().start(frame, masks) }),
-  step: async ({ frame }) => ({ alphas: await requireCore().step(frame) }),
+  step: async ({ frame, corrections }) => ({ alphas: await requireCore().step(frame, corrections) }),
   snapshot: async () => ({ bytes: new Uint8Array(encodeSnapshot(requireCore().snapshot())) }),
   restore: async ({ bytes }) => {
     try {

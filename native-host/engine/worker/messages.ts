@@ -9,7 +9,7 @@ import type { ExecutionProviderName, ProviderAttempt } from '../providers';
 export interface EngineRequests {
   open: { request: { modelDir: string; providers: ExecutionProviderName[]; threads?: number; options: CoreOptions }; reply: { provider: ExecutionProviderName; skipped: ProviderAttempt[] } };
   start: { request: { frame: EngineFrame; masks: Uint8Array[] }; reply: { alphas: Float32Array[] } };
-  step: { request: { frame: EngineFrame }; reply: { alphas: Float32Array[] } };
+  step: { request: { frame: EngineFrame; corrections?: Map<number, Uint8Array> }; reply: { alphas: Float32Array[] } };
   snapshot: { request: Record<string, never>; reply: { bytes: Uint8Array } };
   restore: { request: { bytes: Uint8Array }; reply: { frameIndex: number } };
   close: { request: Record<string, never>; reply: Record<string, never> };
