@@ -23,6 +23,17 @@ export const ErrorCode = z
     'MASK_EMPTY',
     'MASK_ASPECT_MISMATCH',
     'OUTPUT_FAILED',
+    // the host protocol
+    'UNAUTHORIZED',
+    'BAD_MESSAGE',
+    'MESSAGE_TOO_LARGE',
+    'UNKNOWN_METHOD',
+    'PROTOCOL_VERSION',
+    'RATE_LIMITED',
+    'PATH_NOT_ALLOWED',
+    'JOB_NOT_FOUND',
+    'JOB_STATE',
+    'QUEUE_FULL',
     'INTERNAL',
   ])
   .describe('stable machine-readable error code');

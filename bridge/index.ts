@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './media';
+export * from './jobs';
+export * from './protocol';
+export { BridgeClient } from './client';
+export type { BridgeClientOptions, WebSocketLike } from './client';

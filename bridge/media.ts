@@ -1,0 +1,54 @@
+import { z } from 'zod';
+
+/** A frame number in the source media, 0-based. */
+export const FrameIndex = z.number().int().min(0).max(10_000_000).describe('0-based frame number in the source');
+
+/** An exact frame rate: 30000/1001 for 29.97. */
+export const FrameRate = z
+  .object({ num: z.number().int().positive().max(1_000_000), den: z.number().int().positive().max(1_000_000) })
+  .describe('frame rate as a fraction');
+export type FrameRate = z.infer<typeof FrameRate>;
+
+/** An absolute path on the host's machine, inside the roots the user allowed (the host checks). */
+export const HostPath = z.string().min(1).max(4096).describe('absolute path on the host, under an allowed root');
+
+const Point = z.tuple([z.number().finite(), z.number().finite()]).describe('[x, y] in source frame pixels');
+
+/**
+ * A mask for one frame: a PNG (base64; any size with the frame's aspect, non-zero = subject), a PNG file on
+ * the host, brush strokes, or a box; strokes and boxes are rasterised by the host at the frame's size.
+ */
+export const MaskInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('png'), data: z.string().min(1).describe('base64 PNG') }),
+  z.object({ kind: z.literal('path'), path: HostPath }),
+  z.object({
+    kind: z.literal('strokes'),
+    strokes: z
+      .array(
+        z.object({
+          points: z.array(Point).min(1).max(10_000),
+          radius: z.number().positive().max(10_000).describe('brush radius in pixels'),
+          erase: z.boolean().optional().describe('true: removes from the mask'),
+        }),
+      )
+      .min(1)
+      .max(1000),
+  }),
+  z.object({
+    kind: z.literal('box'),
+    x: z.number().finite(),
+    y: z.number().finite(),
+    width: z.number().positive(),
+    height: z.number().positive(),
+  }),
+]);
+export type MaskInput = z.infer<typeof MaskInput>;
+
+/** What a job writes, as `matanyone matte` does (`--alpha`, `--mov`, `--matte`, `--composite`). */
+export const OutputRequest = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('alpha'), depth: z.union([z.literal(8), z.literal(16)]) }),
+  z.object({ kind: z.literal('prores4444') }),
+  z.object({ kind: z.literal('luma') }),
+  z.object({ kind: z.literal('composite'), color: z.tuple([z.number().int().min(0).max(255), z.number().int().min(0).max(255), z.number().int().min(0).max(255)]) }),
+]);
+export type OutputRequest = z.infer<typeof OutputRequest>;
