@@ -2,9 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { loadCheckpoint } from '../../native-host/convert/checkpoint/load-checkpoint';
-import type { StateDict } from '../../native-host/convert/checkpoint/tensor';
 import { ModelManifest } from '../../models/model-manifest';
-import { CHECKPOINT_FORMATS_DIR, makeTempDir, PARITY_WEIGHTS } from '../support/checkpoint-fixtures';
+import { CHECKPOINT_FORMATS_DIR, makeTempDir, multiObjectLayout, PARITY_WEIGHTS } from '../support/checkpoint-fixtures';
 import { expectOneLineError, runCli } from '../support/cli';
 import { expectParity, intermediate, paddedFrame, PARITY_DIR } from '../support/parity-fixture';
 import { asTorchSave } from '../support/torch-save-writer';
@@ -12,26 +11,6 @@ import { asTorchSave } from '../support/torch-save-writer';
 const GRAPHS = ['encode_frame', 'encode_mask', 'encode_mask_value', 'memory_readout', 'memory_consolidate', 'readout', 'decode'];
 const manifestOf = (dir: string) => ModelManifest.parse(JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')));
 const graphBytes = (dir: string, g: string) => fs.readFileSync(path.join(dir, `${g}.onnx`));
-
-/** The parity weights in the multi-object layout: a 5th stem channel and a 258th sensory_compress channel. */
-function multiObjectLayout(sd: StateDict): StateDict {
-  const widen = (name: string) => {
-    const t = sd.get(name)!;
-    const [out, inC, ...k] = t.shape;
-    const per = k.reduce((a, b) => a * b, 1);
-    const src = t.data as Float32Array;
-    const data = new Float32Array(out * (inC + 1) * per);
-    for (let o = 0; o < out; o++) {
-      data.set(src.subarray(o * inC * per, (o + 1) * inC * per), o * (inC + 1) * per);
-      for (let i = 0; i < per; i++) data[(o * (inC + 1) + inC) * per + i] = 0.5 - ((o * 7 + i) % 13) / 13; // "others" weights
-    }
-    return { dtype: t.dtype, shape: [out, inC + 1, ...k], data };
-  };
-  const copy = new Map(sd);
-  copy.set('mask_encoder.conv1.weight', widen('mask_encoder.conv1.weight'));
-  copy.set('pixel_fuser.sensory_compress.weight', widen('pixel_fuser.sensory_compress.weight'));
-  return copy;
-}
 
 describe('matanyone convert', () => {
   const tmp = makeTempDir();

@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { HostError } from '../../native-host/errors';
 import type { ErrorCode } from '../../bridge/errors';
-import type { StateDict } from '../../native-host/convert/checkpoint/tensor';
+import type { CheckpointTensor, StateDict } from '../../native-host/convert/checkpoint/tensor';
 
 /** ../shared/fixtures next to the project root (read-only). */
 const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures');
@@ -72,4 +72,27 @@ export function catchHostError(fn: () => unknown, code: ErrorCode): HostError {
   expect({ code: error.code, message: error.message }).toEqual({ code, message: expect.any(String) });
   expect(error.message).not.toContain('\n');
   return error;
+}
+
+/**
+ * `[O, I, ...k]` → `[O, I+1, ...k]`: an extra last input channel with arbitrary weights, as the
+ * multi-object build has for the "others" mask (mask_encoder.conv1, pixel_fuser.sensory_compress).
+ */
+export function widenInputChannels(t: CheckpointTensor): CheckpointTensor {
+  const [out, inC, ...kernel] = t.shape;
+  const per = kernel.reduce((a, b) => a * b, 1);
+  const src = t.data as Float32Array;
+  const data = new Float32Array(out * (inC + 1) * per);
+  for (let o = 0; o < out; o++) {
+    data.set(src.subarray(o * inC * per, (o + 1) * inC * per), o * (inC + 1) * per);
+    for (let k = 0; k < per; k++) data[(o * (inC + 1) + inC) * per + k] = 0.5 - ((o * 7 + k) % 13) / 13;
+  }
+  return { dtype: 'float32', shape: [out, inC + 1, ...kernel], data };
+}
+
+/** The parity weights in the multi-object layout (5-channel stem, 258-channel sensory_compress). */
+export function multiObjectLayout(sd: StateDict): StateDict {
+  const copy = new Map(sd);
+  for (const name of ['mask_encoder.conv1.weight', 'pixel_fuser.sensory_compress.weight']) copy.set(name, widenInputChannels(sd.get(name)!));
+  return copy;
 }

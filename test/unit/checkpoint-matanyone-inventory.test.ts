@@ -3,23 +3,10 @@ import * as path from 'node:path';
 import { loadCheckpoint } from '../../native-host/convert/checkpoint/load-checkpoint';
 import { MATANYONE_INVENTORY, validateMatAnyone } from '../../native-host/convert/checkpoint/matanyone-inventory';
 import type { CheckpointTensor, StateDict } from '../../native-host/convert/checkpoint/tensor';
-import { CHECKPOINT_FORMATS_DIR, PARITY_WEIGHTS, catchHostError } from '../support/checkpoint-fixtures';
+import { CHECKPOINT_FORMATS_DIR, PARITY_WEIGHTS, catchHostError, widenInputChannels } from '../support/checkpoint-fixtures';
 
 const STEM = 'mask_encoder.conv1.weight';
 const COMPRESS = 'pixel_fuser.sensory_compress.weight';
-
-/** `[O, I, ...k]` -> `[O, I+1, ...k]` with a random extra last input channel, as the multi-object build has. */
-function widenInputChannels(t: CheckpointTensor): CheckpointTensor {
-  const [out, inC, ...kernel] = t.shape;
-  const per = kernel.reduce((a, b) => a * b, 1);
-  const src = t.data as Float32Array;
-  const data = new Float32Array(out * (inC + 1) * per);
-  for (let o = 0; o < out; o++) {
-    data.set(src.subarray(o * inC * per, (o + 1) * inC * per), o * (inC + 1) * per);
-    for (let k = 0; k < per; k++) data[(o * (inC + 1) + inC) * per + k] = Math.random() - 0.5;
-  }
-  return { dtype: 'float32', shape: [out, inC + 1, ...kernel], data };
-}
 
 const numel = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
