@@ -2,6 +2,7 @@ import { isHostError } from '../errors';
 import { convertCommand } from './convert-command';
 import { matteCommand } from './matte-command';
 import { modelsCommand } from './models-command';
+import { serveCommand } from './serve-command';
 
 const USAGE = `Usage: matanyone <command> [options]
 
@@ -11,6 +12,8 @@ Commands:
   convert <checkpoint> --out <dir>   convert an official checkpoint (.pth/.safetensors) to ONNX
   models list | pull <name> | check <dir>
                                      the official models: list, download + convert, check a folder
+  serve [--port N] [--allow <folder>]
+                                     the local host for the Premiere / Photoshop panels and OBS
 
 Run \`matanyone <command> --help\` for the options of a command.
 `;
@@ -19,6 +22,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   convert: convertCommand,
   matte: matteCommand,
   models: modelsCommand,
+  serve: serveCommand,
 };
 
 /**

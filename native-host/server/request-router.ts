@@ -1,0 +1,78 @@
+import type { MaskInput } from '../../bridge/media';
+import type { ParsedRequest } from '../../bridge/protocol';
+import type { JobService } from '../jobs/job-service';
+import type { PathPolicy } from './path-policy';
+import type { PreviewRenderer } from './preview';
+import { ServerErrors } from './server-errors';
+
+export interface RouterDeps {
+  jobs: JobService;
+  paths: PathPolicy;
+  preview: PreviewRenderer;
+}
+
+/** Routes one request of an identified client; resolves with the method's result or throws its error. */
+export type RequestRouter = (clientId: string, request: ParsedRequest) => Promise<unknown>;
+
+/** A registry name (`matanyone2`): no separators, no dots at the start, no checkpoint extension. */
+const REGISTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[0-9][A-Za-z0-9_-]*)*$/;
+
+/** Each preview starts an ffmpeg; more than this many wait their turn. */
+const PREVIEWS_AT_ONCE = 2;
+
+/** Runs at most `n` tasks at once; the others wait in order. */
+function limitConcurrency(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
+ * The methods after hello. Every path in the parameters (media, output folder, mask files, a model given as
+ * a path) is checked against the allowed roots first and replaced by its real path, so the jobs layer only
+ * ever sees checked paths (the JobService contract).
+ */
+export function createRequestRouter({ jobs, paths, preview }: RouterDeps): RequestRouter {
+  const decode = limitConcurrency(PREVIEWS_AT_ONCE);
+  const checkMask = async (mask: MaskInput): Promise<MaskInput> => (mask.kind === 'path' ? { kind: 'path', path: await paths.check(mask.path) } : mask);
+
+  return async (clientId, request) => {
+    switch (request.method) {
+      case 'hello':
+        throw ServerErrors.alreadyIntroduced();
+      case 'submitMatte': {
+        const p = request.params;
+        const checked = {
+          ...p,
+          media: await paths.check(p.media),
+          ...(p.outDir !== undefined ? { outDir: await paths.check(p.outDir, { forWrite: true }) } : {}),
+          ...(p.model !== undefined && !REGISTRY_NAME.test(p.model) ? { model: await paths.check(p.model) } : {}),
+          targets: await Promise.all(p.targets.map(async (t) => ({ ...t, mask: await checkMask(t.mask) }))),
+        };
+        return jobs.submit(clientId, checked);
+      }
+      case 'cancelJob':
+        return jobs.cancel(clientId, request.params.jobId);
+      case 'correctMask':
+        return jobs.correct(clientId, { ...request.params, mask: await checkMask(request.params.mask) });
+      case 'getJob':
+        return jobs.get(clientId, request.params.jobId);
+      case 'listJobs':
+        return { jobs: jobs.list(clientId) };
+      case 'getPreview': {
+        const { media, frame, maxSize, frameRate } = request.params;
+        const checked = await paths.check(media);
+        return decode(() => preview({ media: checked, frame, maxSize, frameRate }));
+      }
+    }
+  };
+}
