@@ -1,0 +1,49 @@
+import { prepareMask } from '../mask/morphology';
+import { resizeNearestLegacy } from '../mask/nearest-resize';
+import type { CorrectionRecord } from './job-store';
+import type { JobFolder } from './job-folder';
+import { jobSettings, type StoredRequest } from './job-request';
+import { maskFromInput, type FrameSize } from './mask-input';
+
+/**
+ * The engine's masks for one job: every mask, first-frame or corrected, goes the official way (spec §3.1
+ * step 4): grey at the source size, dilate then erode there, then the legacy-nearest resize to the
+ * processing size. Corrections are prepared when their frame comes.
+ */
+export class JobMasks {
+  private readonly byFrame = new Map<number, CorrectionRecord[]>();
+
+  constructor(
+    private readonly request: StoredRequest,
+    private readonly folder: JobFolder,
+    corrections: CorrectionRecord[],
+    private readonly source: FrameSize,
+    private readonly work: FrameSize,
+  ) {
+    for (const c of corrections) this.byFrame.set(c.frame, [...(this.byFrame.get(c.frame) ?? []), c]);
+  }
+
+  /** The masks to start the engine with at the range's first frame: a correction there replaces the target's mask. */
+  async start(firstFrame: number): Promise<Uint8Array[]> {
+    const corrected = await this.at(firstFrame);
+    return Promise.all(
+      this.request.targets.map(async (t, i) => corrected?.get(i) ?? this.prepare(await maskFromInput(t.mask, this.source, { dir: this.folder.dir }))),
+    );
+  }
+
+  /** Target index → prepared mask, for the corrections recorded at `frame`; undefined when there are none. */
+  async at(frame: number): Promise<Map<number, Uint8Array> | undefined> {
+    const corrections = this.byFrame.get(frame);
+    if (!corrections) return undefined;
+    const masks = new Map<number, Uint8Array>();
+    for (const c of corrections)
+      masks.set(c.target, this.prepare(await maskFromInput({ kind: 'file', file: c.maskFile, label: `the correction at frame ${frame}` }, this.source, { dir: this.folder.dir })));
+    return masks;
+  }
+
+  private prepare(grey: Uint8Array): Uint8Array {
+    const { width, height } = this.source;
+    const { dilate, erode } = jobSettings(this.request);
+    return resizeNearestLegacy(prepareMask(grey, width, height, { dilate, erode }), width, height, this.work.width, this.work.height);
+  }
+}

@@ -1,0 +1,94 @@
+import { promises as fs } from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { MaskInput } from '../../bridge/media';
+import { HostError, isHostError } from '../errors';
+import { loadMask } from '../mask/load-mask';
+import type { StoredMask } from './job-request';
+import { rasteriseBox, rasteriseStrokes } from './stroke-raster';
+
+/** A frame size in pixels. */
+export interface FrameSize {
+  width: number;
+  height: number;
+}
+
+/**
+ * Turns a mask as a panel sends it into width·height grey bytes at the frame size (0 = background), the
+ * input of the official mask preparation (`prepareMask`, then the nearest resize):
+ * - `png` (base64) and `path`: exactly as `matanyone matte --mask` loads a file (`loadMask`: PIL's grey
+ *   conversion, the aspect rule, legacy-nearest resize to the frame size);
+ * - `strokes`: round brushes painted in order, erase strokes clearing (see `rasteriseStrokes`);
+ * - `box`: the pixels whose centres lie inside it.
+ *
+ * @param input - a bridge mask, or one a job stored (its `file` relative to `options.dir`)
+ * @param options - `label` names the mask in error messages (default: the path, or "the mask PNG");
+ *   `dir` is the job folder that stored masks are in
+ * @throws HostError MASK_NOT_FOUND, MASK_UNREADABLE, MASK_ASPECT_MISMATCH, MASK_EMPTY (nothing selected)
+ */
+export async function maskFromInput(input: MaskInput | StoredMask, size: FrameSize, options: { label?: string; dir?: string } = {}): Promise<Uint8Array> {
+  const label = options.label;
+  switch (input.kind) {
+    case 'png':
+      return withTempFile(Buffer.from(input.data, 'base64'), (file) => loadLabelled(file, label ?? 'the mask PNG', size));
+    case 'path':
+      return loadLabelled(input.path, label ?? input.path, size);
+    case 'file':
+      return loadLabelled(path.resolve(options.dir ?? '.', input.file), label ?? input.label, size);
+    case 'strokes':
+      return nonEmpty(rasteriseStrokes(input.strokes, size.width, size.height), label ?? 'the strokes', size);
+    case 'box':
+      return nonEmpty(rasteriseBox(input, size.width, size.height), label ?? 'the box', size);
+  }
+}
+
+/**
+ * Keeps a target's mask in the job folder: PNG data and mask files become `file` (copied, so that the job
+ * can resume without the original); strokes and boxes are kept as they are.
+ *
+ * @param dir - the job folder
+ * @param file - where to keep an image, relative to `dir` (what the stored mask records)
+ * @param label - how error messages name PNG data
+ * @throws HostError MASK_NOT_FOUND when a mask path does not exist
+ */
+export async function storeMaskInput(input: MaskInput, dir: string, file: string, label: string): Promise<StoredMask> {
+  switch (input.kind) {
+    case 'png':
+      await fs.writeFile(path.join(dir, file), Buffer.from(input.data, 'base64'));
+      return { kind: 'file', file, label };
+    case 'path':
+      await fs.copyFile(input.path, path.join(dir, file)).catch(() => {
+        throw new HostError('MASK_NOT_FOUND', `mask ${input.path} cannot be read; check the path`);
+      });
+      return { kind: 'file', file, label: input.path };
+    default:
+      return input;
+  }
+}
+
+/** loadMask, with the file named by `label` in its errors. */
+async function loadLabelled(file: string, label: string, size: FrameSize): Promise<Uint8Array> {
+  try {
+    return await loadMask(file, size.width, size.height);
+  } catch (e) {
+    if (isHostError(e) && label !== file) throw new HostError(e.code, e.message.split(file).join(label));
+    throw e;
+  }
+}
+
+function nonEmpty(mask: Uint8Array, label: string, size: FrameSize): Uint8Array {
+  if (!mask.some((v) => v !== 0))
+    throw new HostError('MASK_EMPTY', `the mask is empty: nothing of ${label} falls inside the ${size.width}×${size.height} frame; draw on the subject`);
+  return mask;
+}
+
+async function withTempFile<T>(bytes: Uint8Array, use: (file: string) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'matanyone-mask-'));
+  try {
+    const file = path.join(dir, 'mask.png');
+    await fs.writeFile(file, bytes);
+    return await use(file);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
