@@ -38,11 +38,15 @@ export function targetNames(targets: SubmitMatteParams['targets']): string[] {
   });
 }
 
-/** Where the outputs go: `outDir`, or `<media folder>/<media name>.matanyone/` next to the media. */
+/** The output folder of a job that names none: `<media folder>/<media name>.matanyone/`, next to the media. */
+export function defaultOutDir(media: string): string {
+  const parsed = path.parse(path.resolve(media));
+  return path.join(parsed.dir, `${parsed.name}.matanyone`);
+}
+
+/** Where the outputs go: `outDir`, or the default next to the media. */
 export function outputRoot(request: StoredRequest): string {
-  if (request.outDir) return request.outDir;
-  const media = path.parse(path.resolve(request.media));
-  return path.join(media.dir, `${media.name}.matanyone`);
+  return request.outDir || defaultOutDir(request.media);
 }
 
 /** Each target's output folder: the root itself for one target, a subfolder per name for several. */

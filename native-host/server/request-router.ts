@@ -1,3 +1,4 @@
+import { defaultOutDir } from '../jobs/job-request';
 import type { MaskInput } from '../../bridge/media';
 import type { ParsedRequest } from '../../bridge/protocol';
 import type { JobService } from '../jobs/job-service';
@@ -51,10 +52,13 @@ export function createRequestRouter({ jobs, paths, preview }: RouterDeps): Reque
         throw ServerErrors.alreadyIntroduced();
       case 'submitMatte': {
         const p = request.params;
+        const media = await paths.check(p.media);
+        // The default output folder (next to the media) must be writable under the roots too: check it and
+        // pass it on explicitly, so that the jobs layer never writes anywhere unchecked.
         const checked = {
           ...p,
-          media: await paths.check(p.media),
-          ...(p.outDir !== undefined ? { outDir: await paths.check(p.outDir, { forWrite: true }) } : {}),
+          media,
+          outDir: await paths.check(p.outDir ?? defaultOutDir(media), { forWrite: true }),
           ...(p.model !== undefined && !REGISTRY_NAME.test(p.model) ? { model: await paths.check(p.model) } : {}),
           targets: await Promise.all(p.targets.map(async (t) => ({ ...t, mask: await checkMask(t.mask) }))),
         };

@@ -84,10 +84,13 @@ describe('bridge methods', () => {
       { model: path.join(base, 'outside', 'weights.pth') },
       { model: 'weights.pth' },
       { targets: [{ mask: { kind: 'path', path: path.join(root, 'out-link', 'mask.png') } }] },
+      // no outDir: the default, next to the media, would be beside the root folder itself
+      { media: root },
     ];
     for (const params of attempts) await expect(submit(params)).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED', message: expect.stringMatching(/outside the folders|"\.\."|absolute/) });
     expect(jobs.submitted.length).toBe(before + 1);
     const { jobId } = await submit({});
+    expect(jobs.submitted[before + 1].params).toMatchObject({ outDir: path.join(root, 'clip.matanyone') });
     await expect(client.call('correctMask', { jobId, frame: 2, mask: { kind: 'path', path: '/etc/passwd' } })).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
     expect(await client.call('correctMask', { jobId, frame: 2, mask: { kind: 'path', path: path.join(root, 'mask.png') } })).toEqual({ jobId, fromFrame: 2 });
     client.close();
