@@ -1,24 +1,15 @@
 import * as fs from 'fs';
-import { fixtureModel } from '../support/engine-fixture';
-import { fixtureJob, jobEnded } from '../support/job-fixtures';
+import { fixtureJob, fixtureWorkspace, jobEnded } from '../support/job-fixtures';
 import { startJobHost } from '../support/job-host';
-import { makeVideoTempDir, rejectsWithHostError } from '../support/video-fixtures';
+import { rejectsWithHostError } from '../support/video-fixtures';
 
 describe('job service: clients and the queue', () => {
-  const tmp = makeVideoTempDir('jobs-queue-');
-  let model: Awaited<ReturnType<typeof fixtureModel>>;
-  beforeAll(async () => {
-    model = await fixtureModel();
-  });
-  afterAll(() => {
-    model.cleanup();
-    tmp.cleanup();
-  });
+  const { tmp, model } = fixtureWorkspace('jobs-queue-');
 
   test('each client sees its own jobs; one job at a time; QUEUE_FULL; cancel queued and running jobs', async () => {
     const host = startJobHost({ dataDir: tmp.file('data'), concurrency: 1, maxQueued: 1 });
-    const short = fixtureJob(model.dir, { range: { to: 2 }, outDir: tmp.file('a1') });
-    const long = fixtureJob(model.dir, { outDir: tmp.file('b1') });
+    const short = fixtureJob(model().dir, { range: { to: 2 }, outDir: tmp.file('a1') });
+    const long = fixtureJob(model().dir, { outDir: tmp.file('b1') });
 
     const a1 = await host.submit('panel-a', short);
     const b1 = await host.submit('panel-b', long);
@@ -67,7 +58,7 @@ describe('job service: clients and the queue', () => {
 
     // The queue is free again. Closing the host stops the running job at a frame boundary; the next host
     // resumes it where it stopped.
-    const a3 = await host.submit('panel-a', fixtureJob(model.dir, { outDir: tmp.file('a3') }));
+    const a3 = await host.submit('panel-a', fixtureJob(model().dir, { outDir: tmp.file('a3') }));
     expect(a3.position).toBe(0);
     await host.next((e) => e.event === 'jobProgress' && e.data.jobId === a3.jobId);
     await host.close();

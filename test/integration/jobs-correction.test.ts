@@ -5,10 +5,9 @@ import { JobStore } from '../../native-host/jobs/job-store';
 import { maskFromInput } from '../../native-host/jobs/mask-input';
 import { prepareMask } from '../../native-host/mask/morphology';
 import { readAlpha16 } from '../support/alpha-png';
-import { fixtureModel } from '../support/engine-fixture';
-import { fixtureJob, jobAlphaFile, jobAlphas, jobEnded } from '../support/job-fixtures';
+import { fixtureJob, fixtureWorkspace, jobAlphaFile, jobAlphas, jobEnded } from '../support/job-fixtures';
 import { startJobHost } from '../support/job-host';
-import { makeVideoTempDir, rejectsWithHostError } from '../support/video-fixtures';
+import { rejectsWithHostError } from '../support/video-fixtures';
 
 const FRAMES = 12;
 const K = 7;
@@ -16,21 +15,13 @@ const K = 7;
 const BOX: MaskInput = { kind: 'box', x: 150, y: 20, width: 120, height: 100 };
 
 describe('job service: mask correction at frame k', () => {
-  const tmp = makeVideoTempDir('jobs-correction-');
-  let model: Awaited<ReturnType<typeof fixtureModel>>;
-  beforeAll(async () => {
-    model = await fixtureModel();
-  });
-  afterAll(() => {
-    model.cleanup();
-    tmp.cleanup();
-  });
+  const { tmp, model } = fixtureWorkspace('jobs-correction-');
 
   test('keeps frames before k, recomputes k… from the snapshot before k, and a crash after it still applies it', async () => {
     const dataDir = tmp.file('data');
     const outDir = tmp.file('out');
     let host = startJobHost({ dataDir, snapshotEvery: 5 });
-    const { jobId } = await host.submit('panel', fixtureJob(model.dir, { outDir }));
+    const { jobId } = await host.submit('panel', fixtureJob(model().dir, { outDir }));
     expect((await host.next(jobEnded(jobId))).event).toBe('jobFinished');
     const snapshots = path.join(dataDir, 'jobs', jobId, 'snapshots');
     expect(fs.readdirSync(snapshots).sort()).toEqual(['frame-000000.snap', 'frame-000005.snap', 'frame-000010.snap', 'frame-000011.snap']);

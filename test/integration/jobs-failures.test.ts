@@ -1,21 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { createJobService } from '../../native-host/jobs/matte-job-service';
-import { fixtureModel } from '../support/engine-fixture';
-import { fixtureJob, jobEnded, quietLog, recordEvents } from '../support/job-fixtures';
+import { fixtureJob, fixtureWorkspace, jobEnded, quietLog, recordEvents } from '../support/job-fixtures';
 import { startJobHost } from '../support/job-host';
-import { makeVideoTempDir, PARITY_A } from '../support/video-fixtures';
+import { PARITY_A } from '../support/video-fixtures';
 
 describe('job service: failing jobs', () => {
-  const tmp = makeVideoTempDir('jobs-failures-');
-  let model: Awaited<ReturnType<typeof fixtureModel>>;
-  beforeAll(async () => {
-    model = await fixtureModel();
-  });
-  afterAll(() => {
-    model.cleanup();
-    tmp.cleanup();
-  });
+  const { tmp, model } = fixtureWorkspace('jobs-failures-');
 
   test('a failing job ends failed with its code; the next job still runs', async () => {
     const notVideo = tmp.file('notes.mp4');
@@ -28,14 +19,14 @@ describe('job service: failing jobs', () => {
 
     const host = startJobHost({ dataDir: tmp.file('data') });
     const cases = [
-      { params: fixtureJob(model.dir, { media: notVideo }), code: 'VIDEO_UNREADABLE' },
-      { params: fixtureJob(model.dir, { media: broken }), code: 'VIDEO_UNREADABLE' },
-      { params: fixtureJob(model.dir, { targets: [{ mask: { kind: 'strokes', strokes: [{ points: [[-50, -50]], radius: 10 }] } }] }), code: 'MASK_EMPTY' },
+      { params: fixtureJob(model().dir, { media: notVideo }), code: 'VIDEO_UNREADABLE' },
+      { params: fixtureJob(model().dir, { media: broken }), code: 'VIDEO_UNREADABLE' },
+      { params: fixtureJob(model().dir, { targets: [{ mask: { kind: 'strokes', strokes: [{ points: [[-50, -50]], radius: 10 }] } }] }), code: 'MASK_EMPTY' },
       { params: fixtureJob(tmp.dir), code: 'MODEL_NOT_FOUND' },
     ];
     const jobs = [];
     for (const c of cases) jobs.push((await host.submit('panel', c.params)).jobId);
-    const next = await host.submit('panel', fixtureJob(model.dir, { range: { to: 1 }, outDir: tmp.file('next') }));
+    const next = await host.submit('panel', fixtureJob(model().dir, { range: { to: 1 }, outDir: tmp.file('next') }));
 
     for (const [i, jobId] of jobs.entries()) {
       const end = await host.next(jobEnded(jobId));
@@ -62,7 +53,7 @@ describe('job service: failing jobs', () => {
     });
     service.subscribe(() => new Promise<void>(() => undefined) as unknown as void);
     const seen = recordEvents(service);
-    const { jobId } = await service.submit('panel', fixtureJob(model.dir, { range: { to: 0 }, outDir: tmp.file('one') }));
+    const { jobId } = await service.submit('panel', fixtureJob(model().dir, { range: { to: 0 }, outDir: tmp.file('one') }));
     expect((await seen.next(jobEnded(jobId))).event).toBe('jobFinished');
     await service.close();
     expect(log.bugs.length).toBe(seen.events.length);

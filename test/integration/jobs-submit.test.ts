@@ -2,21 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JobStore } from '../../native-host/jobs/job-store';
 import { runCli } from '../support/cli';
-import { fixtureModel } from '../support/engine-fixture';
-import { FIXTURE_MASK, fixtureJob, jobAlphas, jobEnded } from '../support/job-fixtures';
+import { FIXTURE_MASK, fixtureJob, fixtureWorkspace, jobAlphas, jobEnded } from '../support/job-fixtures';
 import { startJobHost } from '../support/job-host';
-import { makeVideoTempDir, PARITY_A, probeStream } from '../support/video-fixtures';
+import { PARITY_A, probeStream } from '../support/video-fixtures';
 
 describe('job service: a job from submit to outputs', () => {
-  const tmp = makeVideoTempDir('jobs-submit-');
-  let model: Awaited<ReturnType<typeof fixtureModel>>;
-  beforeAll(async () => {
-    model = await fixtureModel();
-  });
-  afterAll(() => {
-    model.cleanup();
-    tmp.cleanup();
-  });
+  const { tmp, model } = fixtureWorkspace('jobs-submit-');
 
   test('events in order, ProRes and alpha outputs next to the media, alphas equal `matanyone matte --alpha png16`', async () => {
     // The fixture frames copied into a folder of our own, so that the default output folder lands beside it.
@@ -25,7 +16,7 @@ describe('job service: a job from submit to outputs', () => {
     for (let i = 0; i < 12; i++) fs.copyFileSync(path.join(PARITY_A, `frame_${String(i).padStart(4, '0')}.png`), path.join(media, `frame_${String(i).padStart(4, '0')}.png`));
     const dataDir = tmp.file('data');
     const host = startJobHost({ dataDir });
-    const { jobId, position } = await host.submit('panel-a', fixtureJob(model.dir, { media, outputs: [{ kind: 'alpha', depth: 16 }, { kind: 'prores4444' }] }));
+    const { jobId, position } = await host.submit('panel-a', fixtureJob(model().dir, { media, outputs: [{ kind: 'alpha', depth: 16 }, { kind: 'prores4444' }] }));
     expect(position).toBe(0);
     const end = await host.next(jobEnded(jobId));
     expect(end.data).not.toHaveProperty('error');
@@ -54,7 +45,7 @@ describe('job service: a job from submit to outputs', () => {
     expect(info).toMatchObject({ jobId, state: 'finished', media, outputs, progress: { phase: 'render', frame: 12, total: 12 } });
     await host.close();
 
-    const cli = runCli(['matte', PARITY_A, '--mask', FIXTURE_MASK, '--model', model.dir, '--out', tmp.file('cli'), '--alpha', 'png16', '--warmup', '1', '--ep', 'cpu'], {
+    const cli = runCli(['matte', PARITY_A, '--mask', FIXTURE_MASK, '--model', model().dir, '--out', tmp.file('cli'), '--alpha', 'png16', '--warmup', '1', '--ep', 'cpu'], {
       timeoutMs: 120_000,
     });
     expect(cli.code).toBe(0);

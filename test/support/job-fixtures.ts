@@ -4,7 +4,8 @@ import type { JobInfo, SubmitMatteParams } from '../../bridge/jobs';
 import type { EventData, EventName } from '../../bridge/protocol';
 import type { JobsLog } from '../../native-host/jobs/job-events';
 import type { JobService } from '../../native-host/jobs/job-service';
-import { PARITY_A } from './video-fixtures';
+import { fixtureModel } from './engine-fixture';
+import { makeVideoTempDir, PARITY_A } from './video-fixtures';
 
 export const FIXTURE_MASK = path.join(PARITY_A, 'mask.png');
 
@@ -76,4 +77,27 @@ export function jobAlphaFile(dataDir: string, jobId: string, frame: number, targ
 
 export function state(service: JobService, clientId: string, jobId: string): JobInfo['state'] {
   return service.get(clientId, jobId).state;
+}
+
+/**
+ * Per test file: a temporary folder and the fixture model converted into a temporary model folder, both
+ * removed after the file's tests. `model()` is valid from the first test on.
+ */
+export function fixtureWorkspace(prefix: string): { tmp: ReturnType<typeof makeVideoTempDir>; model: () => Awaited<ReturnType<typeof fixtureModel>> } {
+  const tmp = makeVideoTempDir(prefix);
+  let model: Awaited<ReturnType<typeof fixtureModel>> | undefined;
+  beforeAll(async () => {
+    model = await fixtureModel();
+  });
+  afterAll(() => {
+    model?.cleanup();
+    tmp.cleanup();
+  });
+  return {
+    tmp,
+    model: () => {
+      if (!model) throw new Error('the fixture model is ready from the first test on');
+      return model;
+    },
+  };
 }
