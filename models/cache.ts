@@ -26,18 +26,43 @@ export interface CacheLocation {
  * ```
  */
 export function cacheRoot(where: CacheLocation = {}): string {
+  return userFolder(
+    { override: 'MATANYONE_HOME', windows: ['LOCALAPPDATA', 'AppData/Local'], macos: 'Library/Caches', xdg: ['XDG_CACHE_HOME', '.cache'] },
+    where,
+  );
+}
+
+/** Where one kind of per-user folder lives on each platform: `[environment variable, fallback under home]`. */
+export interface UserFolderRule {
+  /** our own variable that overrides everything (relative values resolve against the current folder) */
+  override: string;
+  windows: [string, string];
+  macos: string;
+  xdg: [string, string];
+}
+
+/**
+ * `<platform folder>/matanyone` by `rule`. Relative values of the platform variables are ignored, as the XDG
+ * Base Directory spec requires.
+ */
+export function userFolder(rule: UserFolderRule, where: CacheLocation = {}): string {
   const env = where.env ?? process.env;
   const platform = where.platform ?? process.platform;
   const p = platform === 'win32' ? path.win32 : path.posix;
-  if (env.MATANYONE_HOME) return p.resolve(env.MATANYONE_HOME);
+  const override = env[rule.override];
+  if (override) return p.resolve(override);
   const home = where.homedir ?? os.homedir();
+  const from = ([variable, fallback]: [string, string]) => {
+    const value = env[variable];
+    return value && p.isAbsolute(value) ? value : p.join(home, ...fallback.split('/'));
+  };
   switch (platform) {
     case 'win32':
-      return p.join(env.LOCALAPPDATA && p.isAbsolute(env.LOCALAPPDATA) ? env.LOCALAPPDATA : p.join(home, 'AppData', 'Local'), 'matanyone');
+      return p.join(from(rule.windows), 'matanyone');
     case 'darwin':
-      return p.join(home, 'Library', 'Caches', 'matanyone');
+      return p.join(home, ...rule.macos.split('/'), 'matanyone');
     default:
-      return p.join(env.XDG_CACHE_HOME && p.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : p.join(home, '.cache'), 'matanyone');
+      return p.join(from(rule.xdg), 'matanyone');
   }
 }
 

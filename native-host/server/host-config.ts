@@ -1,10 +1,9 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { z } from 'zod';
 import { DEFAULT_PORT } from '../../bridge/protocol';
-import { cacheRoot, CacheLocation } from '../../models/cache';
+import { cacheRoot, CacheLocation, userFolder } from '../../models/cache';
 import { HostError } from '../errors';
 
 /** `matanyone serve`'s settings file, `<config folder>/config.json`; every field has a default. */
@@ -33,19 +32,10 @@ const TOKEN_FORM = /^[A-Za-z0-9_-]{32,256}$/;
  * @remarks A relative `XDG_CONFIG_HOME` or `APPDATA` is ignored (XDG Base Directory spec), as in cacheRoot.
  */
 export function configDir(where: CacheLocation = {}): string {
-  const env = where.env ?? process.env;
-  const platform = where.platform ?? process.platform;
-  const p = platform === 'win32' ? path.win32 : path.posix;
-  if (env.MATANYONE_CONFIG) return p.resolve(env.MATANYONE_CONFIG);
-  const home = where.homedir ?? os.homedir();
-  switch (platform) {
-    case 'win32':
-      return p.join(env.APPDATA && p.isAbsolute(env.APPDATA) ? env.APPDATA : p.join(home, 'AppData', 'Roaming'), 'matanyone');
-    case 'darwin':
-      return p.join(home, 'Library', 'Application Support', 'matanyone');
-    default:
-      return p.join(env.XDG_CONFIG_HOME && p.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : p.join(home, '.config'), 'matanyone');
-  }
+  return userFolder(
+    { override: 'MATANYONE_CONFIG', windows: ['APPDATA', 'AppData/Roaming'], macos: 'Library/Application Support', xdg: ['XDG_CONFIG_HOME', '.config'] },
+    where,
+  );
 }
 
 /** Where jobs keep their state: `--data DIR`, else `<cache>/jobs` (`$MATANYONE_HOME/jobs` when set). */

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { cacheRoot, checkpointFile, convertedModelDir } from '../../models/cache';
+import { configDir } from '../../native-host/server/host-config';
 
 const SHA = 'a12ed0205064e24ff501e5985103f47b8b63d9e6f5e4c9fab9773139d5c1fa0f';
 
@@ -44,5 +45,21 @@ describe('cache paths', () => {
   test('refuse what cannot be a key (bugs, not user errors)', () => {
     expect(() => checkpointFile('../evil.pth', where)).toThrow('not a plain file name');
     expect(() => convertedModelDir('abc', 'fp32', where)).toThrow('not a sha256');
+  });
+});
+
+describe('configDir (the pairing token and config.json)', () => {
+  test.each([
+    ['linux', {}, '/home/ana/.config/matanyone'],
+    ['linux', { XDG_CONFIG_HOME: '/xdg' }, '/xdg/matanyone'],
+    ['linux', { XDG_CONFIG_HOME: 'relative' }, '/home/ana/.config/matanyone'],
+    ['darwin', {}, '/home/ana/Library/Application Support/matanyone'],
+    ['linux', { MATANYONE_CONFIG: '/etc/m' }, '/etc/m'],
+  ] as const)('%s %j → %s', (platform, env, expected) => {
+    expect(configDir({ platform, env, homedir: '/home/ana' })).toBe(expected);
+  });
+  test('Windows: %APPDATA%, else AppData\\Roaming', () => {
+    expect(configDir({ platform: 'win32', env: { APPDATA: 'C:\\Users\\ana\\AppData\\Roaming' }, homedir: 'C:\\Users\\ana' })).toBe('C:\\Users\\ana\\AppData\\Roaming\\matanyone');
+    expect(configDir({ platform: 'win32', env: {}, homedir: 'C:\\Users\\ana' })).toBe('C:\\Users\\ana\\AppData\\Roaming\\matanyone');
   });
 });
