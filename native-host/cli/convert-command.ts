@@ -1,6 +1,7 @@
-import { convertCheckpoint, ConvertProgress } from '../convert/convert-model';
+import { convertCheckpoint } from '../convert/convert-model';
 import { HostError } from '../errors';
 import { oneOf, parseCommandArgs } from './args';
+import { describeConvertProgress } from './model-progress';
 import { ProgressLine } from './progress-line';
 
 export const CONVERT_HELP = `Usage: matanyone convert <checkpoint> --out <dir> [--precision fp32|fp16]
@@ -11,21 +12,6 @@ graphs with a model.json. Running it again with the same checkpoint reuses the f
   --out DIR           model folder to write (required)
   --precision P       fp32 (default, exact) or fp16 (GPUs: half the size, faster)
 `;
-
-function describe(p: ConvertProgress): string {
-  switch (p.phase) {
-    case 'hash':
-      return 'convert: checksumming the checkpoint';
-    case 'read':
-      return 'convert: reading the checkpoint';
-    case 'validate':
-      return 'convert: checking the tensors against the MatAnyone layout';
-    case 'graph':
-      return `convert: [${p.index + 1}/${p.total}] building ${p.graph}`;
-    case 'done':
-      return p.reused ? 'convert: up to date' : 'convert: done';
-  }
-}
 
 export async function convertCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('convert', argv, {
@@ -47,7 +33,7 @@ export async function convertCommand(argv: string[]): Promise<number> {
     checkpoint: positionals[0],
     outDir: values.out as string,
     precision,
-    onProgress: (p) => line.update(describe(p)),
+    onProgress: (p) => line.update(describeConvertProgress(p)),
   });
   line.done();
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -3,6 +3,7 @@ import { HostError } from '../errors';
 import { MatteProgress, runMatte } from '../matte/run-matte';
 import type { OutputSpec } from '../video/outputs';
 import { oneOf, parseCommandArgs } from './args';
+import { describeModelProgress } from './model-progress';
 import { ProgressLine } from './progress-line';
 
 export const MATTE_HELP = `Usage: matanyone matte <video|frame folder> --mask <first-frame.png> [options]
@@ -51,7 +52,7 @@ function integer(name: string, value: string | undefined, min: number): number |
 function describe(p: MatteProgress): string | undefined {
   switch (p.phase) {
     case 'model':
-      return `model: ${p.progress.step === "download" ? "downloading" : p.progress.step === "convert" ? "converting" : "checking"} ${"fileName" in p.progress ? p.progress.fileName : ""}`.trimEnd();
+      return describeModelProgress(p.progress, 10);
     case 'engine':
       return undefined;
     case 'frames': {

@@ -7,8 +7,9 @@ import { checkModel } from '../engine/model-check';
 import { EXECUTION_PROVIDERS, providerOrder } from '../engine/providers';
 import { HostError } from '../errors';
 import { loadRegistry } from '../models/model-registry';
-import { ModelProgress, pullModel } from '../models/pull-model';
+import { pullModel } from '../models/pull-model';
 import { oneOf, parseCommandArgs } from './args';
+import { describeModelProgress, mib } from './model-progress';
 import { ProgressLine } from './progress-line';
 
 export const MODELS_HELP = `Usage: matanyone models list
@@ -32,34 +33,6 @@ Environment:
                                replace the built-in entry of the same name or add a new one
 `;
 
-const MiB = 1024 * 1024;
-const mib = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`;
-
-/** Progress text that changes in steps of `step` percent, so a log (not a terminal) gets a few lines only. */
-function describe(p: ModelProgress, step: number): string {
-  switch (p.step) {
-    case 'check':
-      return `pull: checking the cached ${p.fileName}`;
-    case 'download': {
-      const { phase, receivedBytes, totalBytes, resumedFrom } = p.progress;
-      if (phase === 'verify') return `pull: verifying ${p.fileName}`;
-      const resumed = resumedFrom > 0 ? ` (resumed at ${mib(resumedFrom)})` : '';
-      if (!totalBytes) return `pull: downloading ${p.fileName}: ${mib(Math.floor(receivedBytes / (step * MiB)) * step * MiB)}${resumed}`;
-      const percent = Math.floor((receivedBytes / totalBytes) * (100 / step)) * step;
-      return `pull: downloading ${p.fileName} ${String(percent).padStart(3)}% of ${mib(totalBytes)}${resumed}`;
-    }
-    case 'convert':
-      switch (p.progress.phase) {
-        case 'graph':
-          return `convert: [${p.progress.index + 1}/${p.progress.total}] building ${p.progress.graph}`;
-        case 'done':
-          return p.progress.reused ? 'convert: up to date' : 'convert: done';
-        default:
-          return `convert: ${p.progress.phase === 'hash' ? 'checksumming' : p.progress.phase === 'read' ? 'reading' : 'checking'} the checkpoint`;
-      }
-  }
-}
-
 function licenceLine(e: RegistryEntry): string {
   return `${e.licence.name}${e.licence.nonCommercial ? ', non-commercial use only' : ''}`;
 }
@@ -72,7 +45,7 @@ async function pull(argv: string[]): Promise<number> {
   const step = process.stderr.isTTY ? 1 : 10;
   let result;
   try {
-    result = await pullModel(positionals[0], { precision, onProgress: (p) => line.update(describe(p, step)) });
+    result = await pullModel(positionals[0], { precision, onProgress: (p) => line.update(describeModelProgress(p, step)) });
   } finally {
     line.done();
   }
