@@ -3,6 +3,7 @@ import { join } from 'path';
 import sharp, { type Metadata } from 'sharp';
 import type { FrameRange } from './frame-range';
 import type { FrameSource, RgbFrame } from './frame-source';
+import { iterateOnce } from './iterate-once';
 import type { Rational, VideoInfo } from './probe';
 import { VideoErrors } from './video-errors';
 
@@ -45,7 +46,6 @@ export async function openFolderSource(
     .sort(compareFrameNames);
   if (names.length === 0) throw VideoErrors.unreadable(dir, 'the folder has no numbered png, jpg, tif, bmp or webp images');
   const info = await describeFolder(dir, names[0], names.length, fps);
-  let iterated = false;
   let closed = false;
 
   async function* decode(): AsyncGenerator<RgbFrame> {
@@ -63,11 +63,7 @@ export async function openFolderSource(
 
   return {
     info,
-    frames() {
-      if (iterated) throw new Error('FrameSource.frames() can be iterated only once');
-      iterated = true;
-      return decode();
-    },
+    frames: iterateOnce(decode),
     async close() {
       closed = true;
     },

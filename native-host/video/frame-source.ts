@@ -59,3 +59,4 @@ export async function openFrameSource(input: string, options: FrameSourceOptions
   if (stat.isDirectory()) return openFolderSource(input, range, options.folderFps);
   return openVideoSource(input, range);
 }
+

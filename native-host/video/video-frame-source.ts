@@ -1,6 +1,7 @@
 import { assembleFrames } from './frame-assembler';
 import { rangeLength, type FrameRange } from './frame-range';
 import type { FrameSource, RgbFrame } from './frame-source';
+import { iterateOnce } from './iterate-once';
 import { describeExit, spawnFfmpeg, type FfmpegProcess } from './ffmpeg-process';
 import { probeVideo, type VideoInfo } from './probe';
 import { VideoErrors } from './video-errors';
@@ -17,7 +18,6 @@ import { VideoErrors } from './video-errors';
 export async function openVideoSource(path: string, range: FrameRange): Promise<FrameSource> {
   const info = await probeVideo(path);
   let ffmpeg: FfmpegProcess | undefined;
-  let iterated = false;
   let closed = false;
 
   async function* decode(): AsyncGenerator<RgbFrame> {
@@ -51,11 +51,7 @@ export async function openVideoSource(path: string, range: FrameRange): Promise<
 
   return {
     info,
-    frames() {
-      if (iterated) throw new Error('FrameSource.frames() can be iterated only once');
-      iterated = true;
-      return decode();
-    },
+    frames: iterateOnce(decode),
     async close() {
       closed = true;
       await ffmpeg?.kill();
