@@ -1,9 +1,8 @@
-import { prepareMask } from '../mask/morphology';
-import { resizeNearestLegacy } from '../mask/nearest-resize';
+import type { ProcessingSize } from '../matte/processing-size';
 import type { CorrectionRecord } from './job-store';
 import type { JobFolder } from './job-folder';
 import { jobSettings, type StoredRequest } from './job-request';
-import { maskFromInput, type FrameSize } from './mask-input';
+import { maskFromInput } from './mask-input';
 
 /**
  * The engine's masks for one job: every mask, first-frame or corrected, goes the official way (spec §3.1
@@ -17,8 +16,7 @@ export class JobMasks {
     private readonly request: StoredRequest,
     private readonly folder: JobFolder,
     corrections: CorrectionRecord[],
-    private readonly source: FrameSize,
-    private readonly work: FrameSize,
+    private readonly size: ProcessingSize,
   ) {
     for (const c of corrections) this.byFrame.set(c.frame, [...(this.byFrame.get(c.frame) ?? []), c]);
   }
@@ -27,7 +25,7 @@ export class JobMasks {
   async start(firstFrame: number): Promise<Uint8Array[]> {
     const corrected = await this.at(firstFrame);
     return Promise.all(
-      this.request.targets.map(async (t, i) => corrected?.get(i) ?? this.prepare(await maskFromInput(t.mask, this.source, { dir: this.folder.dir }))),
+      this.request.targets.map(async (t, i) => corrected?.get(i) ?? this.prepare(await maskFromInput(t.mask, this.size.source, { dir: this.folder.dir }))),
     );
   }
 
@@ -37,13 +35,12 @@ export class JobMasks {
     if (!corrections) return undefined;
     const masks = new Map<number, Uint8Array>();
     for (const c of corrections)
-      masks.set(c.target, this.prepare(await maskFromInput({ kind: 'file', file: c.maskFile, label: `the correction at frame ${frame}` }, this.source, { dir: this.folder.dir })));
+      masks.set(c.target, this.prepare(await maskFromInput({ kind: 'file', file: c.maskFile, label: `the correction at frame ${frame}` }, this.size.source, { dir: this.folder.dir })));
     return masks;
   }
 
   private prepare(grey: Uint8Array): Uint8Array {
-    const { width, height } = this.source;
     const { dilate, erode } = jobSettings(this.request);
-    return resizeNearestLegacy(prepareMask(grey, width, height, { dilate, erode }), width, height, this.work.width, this.work.height);
+    return this.size.prepareMask(grey, { dilate, erode });
   }
 }

@@ -1,17 +1,13 @@
-import type { EngineFrame } from '../engine/frame-tensors';
+import { OFFICIAL_OPTIONS } from '../engine/inference-core';
 import { EngineClient } from '../engine/worker/engine-client';
-import { areaResize, maxSizeDims } from '../mask/area-resize';
-import { resizeAlphaBilinear } from '../matte/resize-alpha';
+import { ProcessingSize } from '../matte/processing-size';
 import { resolveModel } from '../models/resolve-model';
-import { openFrameSource, type RgbFrame } from '../video/frame-source';
+import { openFrameSource } from '../video/frame-source';
 import { VideoErrors } from '../video/video-errors';
 import type { JobContext } from './job-context';
 import { ProgressMeter } from './job-events';
 import { JobMasks } from './job-masks';
 import { jobSettings } from './job-request';
-
-/** The official memory settings (`mem_every` 5, five memory frames), as `matanyone matte`. */
-const MEMORY = { memEvery: 5, maxMemFrames: 5 } as const;
 
 /**
  * The engine phase: computes and stores the alphas of every frame not committed yet.
@@ -40,7 +36,7 @@ export async function runMattePhase(ctx: JobContext): Promise<'done' | 'stopped'
   const engine = await EngineClient.open(model.dir, {
     providers: ctx.engine.providers,
     threads: ctx.engine.threads,
-    options: { warmup: settings.warmup, ...MEMORY, longTerm: settings.longTerm },
+    options: { ...OFFICIAL_OPTIONS, warmup: settings.warmup, longTerm: settings.longTerm },
   });
   try {
     const base = await restoreNewest(ctx, engine, restartAt);
@@ -56,12 +52,8 @@ export async function runMattePhase(ctx: JobContext): Promise<'done' | 'stopped'
     }
 
     const { width, height } = info;
-    const work = settings.maxSize ? maxSizeDims(width, height, settings.maxSize) : { width, height };
-    const toEngine = (frame: RgbFrame): EngineFrame =>
-      work.width !== width || work.height !== height
-        ? { width: work.width, height: work.height, rgb: areaResize(frame.data, width, height, work.width, work.height) }
-        : { width, height, rgb: frame.data };
-    const masks = new JobMasks(request, folder, store.corrections(jobId), { width, height }, work);
+    const size = new ProcessingSize({ width, height }, settings.maxSize);
+    const masks = new JobMasks(request, folder, store.corrections(jobId), size);
     const meter = new ProgressMeter(jobId, 'matte', job.frameTotal, (p) => ctx.progress(p), job.framesDone);
 
     const source = await openFrameSource(request.media, { from: readFrom, to: range.to, folderFps: request.frameRate });
@@ -72,12 +64,12 @@ export async function runMattePhase(ctx: JobContext): Promise<'done' | 'stopped'
       for await (const frame of source.frames()) {
         const f = frame.index;
         last = f;
-        const input = toEngine(frame);
+        const input = size.toEngine(frame);
         const alphas = base === undefined && f === range.from ? await engine.start(input, await masks.start(f)) : await engine.step(input, await masks.at(f));
         if (f < restartAt) {
           restepped++;
         } else {
-          await Promise.all(alphas.map((a, t) => folder.writeAlpha(t, f, resizeAlphaBilinear(a, work.width, work.height, width, height), width, height)));
+          await Promise.all(alphas.map((a, t) => folder.writeAlpha(t, f, size.toSource(a), width, height)));
           await snapshots.write(f, await engine.snapshot());
           done = f - range.from + 1;
           store.commitFrame(jobId, run, done);

@@ -1,17 +1,14 @@
 import * as path from 'path';
 import type { Precision } from '../../models/model-manifest';
-import type { EngineFrame } from '../engine/frame-tensors';
 import { ExecutionProviderChoice, ExecutionProviderName, providerOrder, ProviderAttempt } from '../engine/providers';
+import { OFFICIAL_OPTIONS } from '../engine/inference-core';
 import { EngineClient } from '../engine/worker/engine-client';
-import { areaResize, maxSizeDims } from '../mask/area-resize';
 import { loadMask } from '../mask/load-mask';
-import { prepareMask } from '../mask/morphology';
-import { resizeNearestLegacy } from '../mask/nearest-resize';
 import type { ModelProgress } from '../models/pull-model';
 import { resolveModel } from '../models/resolve-model';
 import { openFrameSource } from '../video/frame-source';
 import { OutputFile, openOutputs, OutputSink, OutputSpec } from '../video/outputs';
-import { resizeAlphaBilinear } from './resize-alpha';
+import { ProcessingSize } from './processing-size';
 
 /** A `matanyone matte` run: one clip, one first-frame mask per target, the files to write. */
 export interface MatteRequest {
@@ -87,21 +84,16 @@ export async function runMatte(
   let engine: EngineClient | undefined;
   try {
     const { width, height, fps } = source.info;
-    const work = req.maxSize && req.maxSize > 0 ? maxSizeDims(width, height, req.maxSize) : { width, height };
-    const resized = work.width !== width || work.height !== height;
-    // Official order: grey mask at the source size, dilate then erode there, then the nearest resize.
+    const size = new ProcessingSize({ width, height }, req.maxSize);
     const masks: Uint8Array[] = [];
-    for (const file of req.masks) {
-      const prepared = prepareMask(await loadMask(file, width, height), width, height, { dilate: req.dilate, erode: req.erode });
-      masks.push(resizeNearestLegacy(prepared, width, height, work.width, work.height));
-    }
+    for (const file of req.masks) masks.push(size.prepareMask(await loadMask(file, width, height), { dilate: req.dilate, erode: req.erode }));
     const folders = targetFolders(req.outDir, req.masks);
     for (const f of folders) sinks.push(await openOutputs(f.dir, req.outputs, { width, height, fps }));
 
     engine = await EngineClient.open(model.dir, {
       providers: providerOrder(req.ep),
       threads: req.threads,
-      options: { warmup: req.warmup, memEvery: 5, maxMemFrames: 5, longTerm: req.longTerm },
+      options: { ...OFFICIAL_OPTIONS, warmup: req.warmup, longTerm: req.longTerm },
     });
     progress({ phase: 'engine', provider: engine.provider, skipped: engine.skipped });
 
@@ -110,11 +102,9 @@ export async function runMatte(
     let firstDoneAt = 0;
     let interrupted = false;
     for await (const frame of source.frames()) {
-      const input: EngineFrame = resized
-        ? { width: work.width, height: work.height, rgb: areaResize(frame.data, width, height, work.width, work.height) }
-        : { width, height, rgb: frame.data };
+      const input = size.toEngine(frame);
       const alphas = done === 0 ? await engine.start(input, masks) : await engine.step(input);
-      await Promise.all(sinks.map((sink, i) => sink.write(frame, resizeAlphaBilinear(alphas[i], work.width, work.height, width, height))));
+      await Promise.all(sinks.map((sink, i) => sink.write(frame, size.toSource(alphas[i]))));
       done++;
       // The first frame carries the warm-up: rates and ETA count from the frames after it.
       if (done === 1) firstDoneAt = Date.now();
