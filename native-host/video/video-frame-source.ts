@@ -30,7 +30,8 @@ export async function openVideoSource(path: string, range: FrameRange): Promise<
       try {
         for await (const data of assembleFrames(decoder.stdout!, width * height * 3)) {
           yield { index, width, height, data };
-          if (++index > range.to) return;
+          // Frames already read from the pipe must not come out after close().
+          if (closed || ++index > range.to) return;
         }
       } catch (e) {
         // close() destroys stdout under a suspended loop: a premature close that is ours, not an error.
