@@ -1,5 +1,5 @@
 import type { ErrorCode } from './errors';
-import { EventData, EventMessage, EventName, Events, Method, Methods, Params, PROTOCOL_VERSION, ResponseMessage, Result } from './protocol';
+import { type EventData, EventMessage, type EventName, Events, type Method, Methods, type Params, PROTOCOL_VERSION, ResponseMessage, type Result } from './protocol';
 
 /** The part of the WebSocket API the client uses: the browser's, UXP's, or the `ws` package's. */
 export interface WebSocketLike {
@@ -15,7 +15,8 @@ export interface WebSocketLike {
 export interface BridgeClientOptions {
   /** the pairing token of this host */
   token: string;
-  client: { name: string; version?: string; host?: string };
+  /** `instance`: a random id the panel keeps, so that it is the same client (and sees its jobs) after a reconnect */
+  client: { name: string; version?: string; host?: string; instance?: string };
   /** the WebSocket class; defaults to the global one (browsers, UXP) */
   WebSocket?: new (url: string) => WebSocketLike;
   /** per-request timeout (default 30 s) */
@@ -53,6 +54,8 @@ export class BridgeClient {
   private closeHandlers = new Set<(reason: string) => void>();
   clientId = '';
   hostVersion = '';
+  /** what the host offers (HOST_FEATURES of its version); check before using a feature */
+  hostFeatures: string[] = [];
 
   private constructor(
     private readonly socket: WebSocketLike,
@@ -78,6 +81,7 @@ export class BridgeClient {
             client.closeHandlers.delete(fail);
             client.clientId = hello.clientId;
             client.hostVersion = hello.host.version;
+            client.hostFeatures = hello.host.features;
             resolve(client);
           })
           .catch((e) => {
@@ -89,14 +93,18 @@ export class BridgeClient {
     });
   }
 
-  /** Sends a request and resolves with its typed result, or rejects with a BridgeError. */
-  call<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
+  /**
+   * Sends a request and resolves with its typed result, or rejects with a BridgeError.
+   * @param options - `timeoutMs` for a request that computes before answering (refineStill), instead of the default
+   */
+  call<M extends Method>(method: M, params: Params<M>, options: { timeoutMs?: number } = {}): Promise<Result<M>> {
     const id = this.nextId++;
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new BridgeError('TIMEOUT', `${method}: no answer from the host in ${this.timeoutMs / 1000} s`));
-      }, this.timeoutMs);
+        reject(new BridgeError('TIMEOUT', `${method}: no answer from the host in ${timeoutMs / 1000} s`));
+      }, timeoutMs);
       this.pending.set(id, {
         resolve: (result) => {
           const parsed = Methods[method].result.safeParse(result);

@@ -56,6 +56,15 @@ export const JobInfo = z.object({
   state: JobState,
   media: z.string(),
   createdAt: z.string(),
+  range: z
+    .object({ from: FrameIndex, to: FrameIndex.optional().describe('last frame (from + frameTotal − 1), once known') })
+    .describe('source frames of the job, inclusive'),
+  frameTotal: z.number().int().min(0).optional().describe('frames in the range, once known'),
+  version: z
+    .number()
+    .int()
+    .min(1)
+    .describe('which render of the outputs this is: 1 first, +1 per correction after a finished render (files of n ≥ 2 are named -v<n>)'),
   progress: JobProgress.optional(),
   outputs: z.array(OutputFileInfo).optional(),
   error: ErrorPayload.optional(),
@@ -64,10 +73,35 @@ export const JobInfo = z.object({
 });
 export type JobInfo = z.infer<typeof JobInfo>;
 
+/** One target of a job, by index or by name. */
+export const TargetRef = z.union([z.number().int().min(0).max(7), z.string().min(1).max(64)]).default(0).describe('target index or name');
+
 export const CorrectMaskParams = z.object({
   jobId: JobId,
   frame: FrameIndex.describe('source frame number the mask is for'),
-  target: z.union([z.number().int().min(0).max(7), z.string().min(1).max(64)]).default(0).describe('target index or name'),
+  target: TargetRef,
   mask: MaskInput,
 });
 export type CorrectMaskParams = z.infer<typeof CorrectMaskParams>;
+
+/** getJobFrame: one source frame of a job with its matte drawn over it. */
+export const JobFrameParams = z.object({
+  jobId: JobId,
+  frame: FrameIndex.describe('source frame number'),
+  target: TargetRef,
+  maxSize: z.number().int().min(16).max(8192).optional().describe("the PNG's longer side at most (default 1920)"),
+});
+export type JobFrameParams = z.infer<typeof JobFrameParams>;
+
+export const JobFrameResult = z.object({
+  png: z
+    .string()
+    .describe('base64 PNG: subject pixels as they are, background darkened and tinted: rgb·α + (0.25·rgb + 0.35·magenta)·(1 − α)'),
+  width: z.number().int().describe('of the PNG'),
+  height: z.number().int(),
+  sourceWidth: z.number().int(),
+  sourceHeight: z.number().int(),
+  frame: FrameIndex,
+  hasAlpha: z.boolean().describe('false: the job has not computed this frame yet; the PNG is the plain frame'),
+});
+export type JobFrameResult = z.infer<typeof JobFrameResult>;

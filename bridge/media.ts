@@ -14,9 +14,26 @@ export const HostPath = z.string().min(1).max(4096).describe('absolute path on t
 
 const Point = z.tuple([z.number().finite(), z.number().finite()]).describe('[x, y] in source frame pixels');
 
+const Radius = z.number().positive().max(10_000).describe('brush radius in pixels');
+
+/** One shape of a drawing, in source frame pixels; `erase` clears what it covers instead of adding it. */
+export const DrawnShape = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('box'),
+    x: z.number().finite(),
+    y: z.number().finite(),
+    width: z.number().positive().finite(),
+    height: z.number().positive().finite(),
+    erase: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('stroke'), points: z.array(Point).min(1).max(10_000), radius: Radius, erase: z.boolean().optional() }),
+]);
+export type DrawnShape = z.infer<typeof DrawnShape>;
+
 /**
  * A mask for one frame: a PNG (base64; any size with the frame's aspect, non-zero = subject), a PNG file on
- * the host, brush strokes, or a box; strokes and boxes are rasterised by the host at the frame's size.
+ * the host, brush strokes, a box, or a drawing; strokes, boxes and drawings are rasterised by the host at
+ * the frame's size.
  */
 export const MaskInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('png'), data: z.string().min(1).describe('base64 PNG') }),
@@ -27,7 +44,7 @@ export const MaskInput = z.discriminatedUnion('kind', [
       .array(
         z.object({
           points: z.array(Point).min(1).max(10_000),
-          radius: z.number().positive().max(10_000).describe('brush radius in pixels'),
+          radius: Radius,
           erase: z.boolean().optional().describe('true: removes from the mask'),
         }),
       )
@@ -40,6 +57,14 @@ export const MaskInput = z.discriminatedUnion('kind', [
     y: z.number().finite(),
     width: z.number().positive(),
     height: z.number().positive(),
+  }),
+  z.object({
+    kind: z.literal('drawing'),
+    shapes: z.array(DrawnShape).min(1).max(2000).describe('painted in order onto the base'),
+    base: z
+      .enum(['empty', 'alpha'])
+      .default('empty')
+      .describe("empty: all background; alpha (correctMask only): the job's current matte of that frame, α ≥ 0.5 = subject"),
   }),
 ]);
 export type MaskInput = z.infer<typeof MaskInput>;

@@ -1,14 +1,26 @@
 import { z } from 'zod';
 import { ErrorPayload } from './errors';
-import { CorrectMaskParams, JobId, JobInfo, JobProgress, OutputFileInfo, SubmitMatteParams } from './jobs';
+import { CorrectMaskParams, JobFrameParams, JobFrameResult, JobId, JobInfo, JobProgress, OutputFileInfo, SubmitMatteParams } from './jobs';
 import { FrameIndex, FrameRate, HostPath } from './media';
+import { RefineStillParams, RefineStillResult } from './still';
 
 /**
  * The protocol between panels (Premiere / Photoshop UXP, the OBS dock) and the host, declared once: every
  * message is JSON over one WebSocket (`ws://127.0.0.1:47860/bridge`). Panels send requests; the host sends
  * one response per request (same `id`) and events. Bump the version for incompatible changes.
  */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
+
+/**
+ * What this host offers beyond protocol 2's base, as hello announces it: panels enable a feature only when
+ * it is listed (later hosts may add names; panels must ignore names they do not know).
+ * - drawingMasks: MaskInput kind 'drawing' (boxes and strokes, erase, base 'alpha' in correctMask)
+ * - jobFrames: getJobFrame
+ * - refineStill: refineStill
+ * - versionedOutputs: a render after a correction writes new file names (`matte-v2.mov`…)
+ */
+export const HOST_FEATURES = ['drawingMasks', 'jobFrames', 'refineStill', 'versionedOutputs'] as const;
+export type HostFeature = (typeof HOST_FEATURES)[number];
 /** The host refuses larger messages (a 4K mask PNG in base64 is well under this). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export const DEFAULT_PORT = 47860;
@@ -31,7 +43,10 @@ export const Methods = {
           .describe('a random id the panel keeps across sessions, so that it sees its jobs again after a reconnect'),
       }),
     }),
-    result: z.object({ host: z.object({ version: z.string(), protocol: z.number() }), clientId: z.string() }),
+    result: z.object({
+      host: z.object({ version: z.string(), protocol: z.number(), features: z.array(z.string()).describe('see HOST_FEATURES') }),
+      clientId: z.string(),
+    }),
   },
   /** Queues a matte job; progress and the result come as events. */
   submitMatte: { params: SubmitMatteParams, result: z.object({ jobId: JobId, position: z.number().int().min(0).describe('jobs ahead in the queue') }) },
@@ -53,6 +68,10 @@ export const Methods = {
       frameRate: FrameRate,
     }),
   },
+  /** A frame of a job with its matte over it (for panels that cannot composite); owner only, as getJob. */
+  getJobFrame: { params: JobFrameParams, result: JobFrameResult },
+  /** The first-frame procedure on one still image (Photoshop); one at a time, queued. */
+  refineStill: { params: RefineStillParams, result: RefineStillResult },
 } as const;
 
 export type Method = keyof typeof Methods;

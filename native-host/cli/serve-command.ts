@@ -8,6 +8,7 @@ import { startBridgeServer } from '../server/bridge-server';
 import { configDir, dataDir, hostVersion, loadOrCreateToken, readHostConfig, writeHostConfig } from '../server/host-config';
 import { streamLog } from '../server/host-log';
 import { PathPolicy } from '../server/path-policy';
+import { createStillService } from '../still/still-service';
 import { oneOf, parseCommandArgs } from './args';
 
 export const SERVE_HELP = `Usage: matanyone serve [options]
@@ -24,12 +25,23 @@ Runs the local host that the Premiere / Photoshop panels and the OBS dock talk t
   --max-queued N      jobs waiting, over all panels (default 32, or "maxQueued" in config.json)
   --ep EP             auto | cpu | cuda | dml | coreml | webgpu (default auto: GPU if any, else CPU)
   --threads N         CPU threads per engine
+  --model M           the model for panels that name none: a registry name (default matanyone2), a
+                      converted model folder or a checkpoint (converted on first use)
 
 Files, in $MATANYONE_CONFIG or else ~/.config/matanyone (Linux), ~/Library/Application Support/matanyone
 (macOS), %APPDATA%\\matanyone (Windows):
   config.json         port, allowedRoots, concurrency, maxQueued
   token               the pairing token, created on first start, readable by you only
 `;
+
+/** `--model`: a registry name as given, a path made absolute (the jobs resolve it when they run). */
+function defaultModel(model: string | undefined): string | undefined {
+  if (model === undefined) return undefined;
+  if (/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(model) && !fs.existsSync(model)) return model;
+  const absolute = path.resolve(model);
+  if (!fs.existsSync(absolute)) throw new HostError('MODEL_NOT_FOUND', `--model: ${absolute} does not exist`);
+  return absolute;
+}
 
 function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
@@ -68,6 +80,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
     'max-queued': { type: 'string' },
     ep: { type: 'string', default: 'auto' },
     threads: { type: 'string' },
+    model: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -97,14 +110,16 @@ export async function serveCommand(argv: string[]): Promise<number> {
     log,
   });
 
+  const stills = createStillService({ providers: ep, threads: integer('threads', values.threads as string | undefined, 1, 1024) });
+
   const onUncaught = (e: unknown) => log.bug(e, 'uncaught exception (the host goes on)');
   const quitNow = () => process.exit(130);
   const onUnhandled = (e: unknown) => log.bug(e, 'unhandled rejection (the host goes on)');
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUnhandled);
   try {
-    const server = await startBridgeServer({ jobs, paths: policy, token: pairing.token, port, log }).catch(async (e) => {
-      await jobs.close();
+    const server = await startBridgeServer({ jobs, stills, paths: policy, token: pairing.token, port, log, defaultModel: defaultModel(values.model as string | undefined) }).catch(async (e) => {
+      await Promise.all([jobs.close(), stills.close()]);
       throw e;
     });
     const version = hostVersion();
@@ -128,7 +143,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       process.on('SIGTERM', stop);
     });
     await server.close();
-    await jobs.close();
+    await Promise.all([jobs.close(), stills.close()]);
     process.stdout.write('MatAnyone host stopped\n');
     return 0;
   } finally {

@@ -1,13 +1,13 @@
 import * as path from 'path';
 import type { SubmitMatteParams } from '../../bridge/jobs';
-import type { BoxMask, StrokesMask } from './stroke-raster';
+import type { BoxMask, DrawingMask, StrokesMask } from './stroke-raster';
 
 /**
  * A mask as a job keeps it: an image (sent as PNG data or as a path) is a file in the job folder, so that
- * the job can resume after the original is gone; strokes and boxes stay as drawn. `label` names the mask
- * in error messages (the folder path means nothing to the user).
+ * the job can resume after the original is gone; strokes, boxes and drawings stay as drawn. `label` names
+ * the mask in error messages (the folder path means nothing to the user).
  */
-export type StoredMask = { kind: 'file'; file: string; label: string } | StrokesMask | BoxMask;
+export type StoredMask = { kind: 'file'; file: string; label: string } | StrokesMask | BoxMask | DrawingMask;
 
 /** `request.json`: the submitted parameters with every target named and every mask stored. */
 export interface StoredRequest extends Omit<SubmitMatteParams, 'targets'> {

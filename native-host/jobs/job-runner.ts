@@ -9,7 +9,7 @@ import { runMattePhase } from './matte-phase';
 import { runRenderPhase } from './render-phase';
 import { SnapshotStore } from './snapshot-store';
 
-export type RunOutcome = { kind: 'finished'; outputs: OutputFileInfo[] } | { kind: 'stopped' };
+export type RunOutcome = { kind: 'finished'; outputs: OutputFileInfo[]; version: number } | { kind: 'stopped' };
 
 export interface RunJobOptions {
   store: JobStore;
@@ -56,9 +56,10 @@ export async function runJob(jobId: string, options: RunJobOptions): Promise<Run
   options.started(store.runs(jobId).length > 0 ? range.from + job.framesDone : undefined);
   if (job.phase === 'matte' && (await runMattePhase(ctx)) === 'stopped') return { kind: 'stopped' };
   if (options.signal.aborted) return { kind: 'stopped' };
-  const frameTotal = store.get(jobId)?.frameTotal;
-  if (frameTotal === undefined) throw new Error(`job ${jobId} finished its engine phase without a frame count`);
-  await folder.log(`rendering ${frameTotal} frames`);
-  const outputs = await runRenderPhase(ctx, frameTotal);
-  return outputs ? { kind: 'finished', outputs } : { kind: 'stopped' };
+  const ended = store.get(jobId);
+  if (ended?.frameTotal === undefined) throw new Error(`job ${jobId} finished its engine phase without a frame count`);
+  const { frameTotal, version } = ended;
+  await folder.log(`rendering ${frameTotal} frames${version > 1 ? ` as version ${version}` : ''}`);
+  const outputs = await runRenderPhase(ctx, frameTotal, version);
+  return outputs ? { kind: 'finished', outputs, version } : { kind: 'stopped' };
 }

@@ -50,6 +50,12 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (job_id, run)
   );
   `,
+  // Versioned outputs: a render after a correction writes new file names (editors cache media by path).
+  `
+  ALTER TABLE jobs ADD COLUMN output_version INTEGER NOT NULL DEFAULT 1;  -- the render the outputs are (for)
+  ALTER TABLE jobs ADD COLUMN rendered_version INTEGER;                    -- the last finished render; NULL: none
+  UPDATE jobs SET rendered_version = 1 WHERE outputs IS NOT NULL;
+  `,
 ];
 
 /** Brings a database to the newest schema, one transaction per step. */

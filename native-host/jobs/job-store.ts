@@ -23,6 +23,10 @@ export interface JobRecord {
   frameTotal?: number;
   width?: number;
   height?: number;
+  /** which render of the outputs is next or was last: 1, then +1 per correction accepted after a finished render */
+  version: number;
+  /** the version of the last finished render, if any */
+  renderedVersion?: number;
   outputs?: OutputFileInfo[];
   error?: ErrorPayload;
 }
@@ -56,6 +60,8 @@ interface JobRow {
   frame_total: number | null;
   width: number | null;
   height: number | null;
+  output_version: number;
+  rendered_version: number | null;
   outputs: string | null;
   error_code: string | null;
   error_message: string | null;
@@ -74,6 +80,8 @@ function toRecord(r: JobRow): JobRecord {
     framesDone: r.frames_done,
     ...(r.frame_total !== null ? { frameTotal: r.frame_total } : {}),
     ...(r.width !== null && r.height !== null ? { width: r.width, height: r.height } : {}),
+    version: r.output_version,
+    ...(r.rendered_version !== null ? { renderedVersion: r.rendered_version } : {}),
     ...(r.outputs !== null ? { outputs: JSON.parse(r.outputs) as OutputFileInfo[] } : {}),
     ...(r.error_code !== null ? { error: { code: r.error_code, message: r.error_message ?? '' } as ErrorPayload } : {}),
   };
@@ -91,7 +99,7 @@ function prepareStatements(db: Database.Database) {
     queued: s(`SELECT id FROM jobs WHERE state = 'queued' ORDER BY seq`),
     countState: s(`SELECT count(*) AS n FROM jobs WHERE state = ?`),
     setState: s(`UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?`),
-    finish: s(`UPDATE jobs SET state = 'finished', outputs = ?, error_code = NULL, error_message = NULL, updated_at = ? WHERE id = ?`),
+    finish: s(`UPDATE jobs SET state = 'finished', outputs = ?, rendered_version = coalesce(?, output_version), error_code = NULL, error_message = NULL, updated_at = ? WHERE id = ?`),
     fail: s(`UPDATE jobs SET state = 'failed', error_code = ?, error_message = ?, updated_at = ? WHERE id = ?`),
     start: s(`UPDATE jobs SET state = 'running', error_code = NULL, error_message = NULL, updated_at = ? WHERE id = ?`),
     recover: s(`UPDATE jobs SET state = 'queued', updated_at = ? WHERE state = 'running'`),
@@ -99,6 +107,8 @@ function prepareStatements(db: Database.Database) {
     commitFrame: s(`UPDATE jobs SET frames_done = ?, updated_at = ? WHERE id = ?`),
     endMatte: s(`UPDATE jobs SET phase = 'render', frame_total = ?, updated_at = ? WHERE id = ?`),
     rewind: s(`UPDATE jobs SET phase = 'matte', frames_done = min(frames_done, ?), updated_at = ? WHERE id = ?`),
+    // A finished render's files stay as they are: the next render is a new version (new file names).
+    nextVersion: s(`UPDATE jobs SET output_version = output_version + 1 WHERE id = ? AND rendered_version = output_version`),
     upsertCorrection: s(
       `INSERT INTO corrections (job_id, frame, target, mask_file, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (job_id, frame, target) DO UPDATE SET mask_file = excluded.mask_file, created_at = excluded.created_at`,
@@ -189,8 +199,9 @@ export class JobStore {
     this.statements.start.run(now(), id);
   }
 
-  markFinished(id: string, outputs: OutputFileInfo[]): void {
-    this.statements.finish.run(JSON.stringify(outputs), now(), id);
+  /** The render of `version` (default: the job's current one) is complete with `outputs`. */
+  markFinished(id: string, outputs: OutputFileInfo[], version?: number): void {
+    this.statements.finish.run(JSON.stringify(outputs), version ?? null, now(), id);
   }
 
   markFailed(id: string, error: ErrorPayload): void {
@@ -221,7 +232,8 @@ export class JobStore {
 
   /**
    * Records a corrected mask and rewinds the job so that frames from `frame` on are computed again:
-   * `framesDone` drops to the frames before it, in the same transaction.
+   * `framesDone` drops to the frames before it, and when the current version was rendered the next render
+   * becomes a new version, all in the same transaction (so a `kill -9` never splits them).
    */
   addCorrection(id: string, c: CorrectionRecord): void {
     const job = this.get(id);
@@ -229,6 +241,7 @@ export class JobStore {
     this.db.transaction(() => {
       this.statements.upsertCorrection.run(id, c.frame, c.target, c.maskFile, now());
       this.statements.rewind.run(c.frame - job.firstFrame, now(), id);
+      this.statements.nextVersion.run(id);
     })();
   }
 

@@ -5,7 +5,7 @@ import type { MaskInput } from '../../bridge/media';
 import { HostError, isHostError } from '../errors';
 import { loadMask } from '../mask/load-mask';
 import type { StoredMask } from './job-request';
-import { rasteriseBox, rasteriseStrokes } from './stroke-raster';
+import { rasteriseBox, rasteriseDrawing, rasteriseStrokes } from './stroke-raster';
 
 /** A frame size in pixels. */
 export interface FrameSize {
@@ -19,14 +19,22 @@ export interface FrameSize {
  * - `png` (base64) and `path`: exactly as `matanyone matte --mask` loads a file (`loadMask`: PIL's grey
  *   conversion, the aspect rule, legacy-nearest resize to the frame size);
  * - `strokes`: round brushes painted in order, erase strokes clearing (see `rasteriseStrokes`);
- * - `box`: the pixels whose centres lie inside it.
+ * - `box`: the pixels whose centres lie inside it;
+ * - `drawing`: boxes and strokes painted in order (see `rasteriseDrawing`) onto all background, or for
+ *   base `alpha` onto the frame's current matte (`options.alpha`), α ≥ 0.5 taken as subject.
  *
  * @param input - a bridge mask, or one a job stored (its `file` relative to `options.dir`)
  * @param options - `label` names the mask in error messages (default: the path, or "the mask PNG");
- *   `dir` is the job folder that stored masks are in
- * @throws HostError MASK_NOT_FOUND, MASK_UNREADABLE, MASK_ASPECT_MISMATCH, MASK_EMPTY (nothing selected)
+ *   `dir` is the job folder that stored masks are in; `alpha` gives the frame's matte (width·height in
+ *   [0, 1]) for a drawing on base `alpha`, and may throw why there is none
+ * @throws HostError MASK_NOT_FOUND, MASK_UNREADABLE, MASK_ASPECT_MISMATCH, MASK_EMPTY (nothing selected),
+ *   INVALID_ARGUMENT for base `alpha` without `options.alpha`
  */
-export async function maskFromInput(input: MaskInput | StoredMask, size: FrameSize, options: { label?: string; dir?: string } = {}): Promise<Uint8Array> {
+export async function maskFromInput(
+  input: MaskInput | StoredMask,
+  size: FrameSize,
+  options: { label?: string; dir?: string; alpha?: () => Promise<Float32Array> } = {},
+): Promise<Uint8Array> {
   const label = options.label;
   switch (input.kind) {
     case 'png':
@@ -39,7 +47,28 @@ export async function maskFromInput(input: MaskInput | StoredMask, size: FrameSi
       return nonEmpty(rasteriseStrokes(input.strokes, size.width, size.height), label ?? 'the strokes', size);
     case 'box':
       return nonEmpty(rasteriseBox(input, size.width, size.height), label ?? 'the box', size);
+    case 'drawing': {
+      const base = input.base === 'alpha' ? subjectOf(await baseAlpha(options.alpha), size) : undefined;
+      return nonEmpty(rasteriseDrawing(input.shapes, size.width, size.height, base), label ?? 'the drawing', size);
+    }
   }
+}
+
+/** A drawing's base `alpha` exists only where a job has a matte: correctMask. */
+export function checkDrawingBase(input: MaskInput, where: string): void {
+  if (input.kind === 'drawing' && input.base === 'alpha')
+    throw new HostError('INVALID_ARGUMENT', `${where}: a drawing on base "alpha" edits a job's matte, so it is for correctMask only; use base "empty"`);
+}
+
+function baseAlpha(alpha: (() => Promise<Float32Array>) | undefined): Promise<Float32Array> {
+  if (!alpha) throw new HostError('INVALID_ARGUMENT', 'a drawing on base "alpha" needs a job\'s matte: send it with correctMask, or use base "empty"');
+  return alpha();
+}
+
+/** The matte as a mask to draw on: α ≥ 0.5 is subject (255), the rest background. */
+export function subjectOf(alpha: Float32Array, size: FrameSize): Uint8Array {
+  if (alpha.length !== size.width * size.height) throw new Error(`matte has ${alpha.length} values, the frame is ${size.width}×${size.height}`);
+  return Uint8Array.from(alpha, (a) => (a >= 0.5 ? 255 : 0));
 }
 
 /**

@@ -13,9 +13,9 @@ import { JobFolder, writeFileAtomic } from './job-folder';
 import { JobQueue, type StopReason } from './job-queue';
 import { targetNames, type StoredRequest } from './job-request';
 import { runJob } from './job-runner';
-import type { JobEventListener, JobService } from './job-service';
+import type { JobEventListener, JobFrameSource, JobService } from './job-service';
 import { JobStore, type JobRecord } from './job-store';
-import { maskFromInput, storeMaskInput } from './mask-input';
+import { checkDrawingBase, maskFromInput, storeMaskInput } from './mask-input';
 import { SnapshotStore } from './snapshot-store';
 
 export interface JobServiceOptions {
@@ -88,6 +88,7 @@ class MatteJobService implements JobService {
     const kinds = params.outputs.map((o) => o.kind);
     const twice = kinds.find((k, i) => kinds.indexOf(k) !== i);
     if (twice) throw new HostError('INVALID_ARGUMENT', `output "${twice}" requested twice`);
+    for (const [i, t] of params.targets.entries()) checkDrawingBase(t.mask, `submitMatte: the mask of target ${i}`);
     this.checkRoom();
 
     const jobId = randomBytes(9).toString('base64url');
@@ -139,7 +140,15 @@ class MatteJobService implements JobService {
       const next = job.firstFrame + job.framesDone;
       if (k > next) throw JobErrors.state(job.id, `frame ${k} has not been computed yet; frames up to ${next} can be corrected now`);
 
-      const grey = await maskFromInput(params.mask, { width: job.width, height: job.height });
+      // A drawing on base 'alpha' edits the matte the user sees: only a committed frame (before `next`) has one.
+      const alpha = async () => {
+        if (k >= next) {
+          const have = next > job.firstFrame ? `frames ${job.firstFrame}…${next - 1} have one` : 'no frame has one yet';
+          throw JobErrors.state(job.id, `frame ${k} has no matte yet (${have}); draw on base "empty" or wait for it`);
+        }
+        return (await folder.readAlpha(target, k)).alpha;
+      };
+      const grey = await maskFromInput(params.mask, { width: job.width, height: job.height }, { alpha });
       const maskFile = folder.maskName(`correction-${String(k).padStart(6, '0')}-${target}.png`);
       await writeFileAtomic(folder.file(maskFile), encodeGreyPng(job.width, job.height, grey, 8));
       await this.queue.stop(job.id, 'correct');
@@ -154,6 +163,21 @@ class MatteJobService implements JobService {
 
   get(clientId: string, jobId: string): JobInfo {
     return this.info(this.owned(clientId, jobId));
+  }
+
+  async frame(clientId: string, params: { jobId: string; frame: number; target: number | string }): Promise<JobFrameSource> {
+    const job = this.owned(clientId, params.jobId);
+    const folder = new JobFolder(this.options.dataDir, job.id);
+    const request = await folder.readRequest();
+    const target = resolveTarget(job.id, request, params.target);
+    const k = params.frame;
+    const last = job.frameTotal !== undefined ? job.firstFrame + job.frameTotal - 1 : request.range?.to;
+    if (k < job.firstFrame || (last !== undefined && k > last))
+      throw new HostError('INVALID_ARGUMENT', `job ${job.id} covers frames ${job.firstFrame}…${last ?? 'end'}; frame ${k} is outside its range`);
+    const source = { media: job.media, ...(request.frameRate ? { frameRate: request.frameRate } : {}) };
+    // Committed frames only: after a correction, frames from it on are stale until computed again.
+    if (k >= job.firstFrame + job.framesDone) return source;
+    return { ...source, alpha: await folder.readAlpha(target, k) };
   }
 
   list(clientId: string): JobInfo[] {
@@ -208,7 +232,7 @@ class MatteJobService implements JobService {
         },
       });
       if (outcome.kind === 'finished') {
-        this.store.markFinished(jobId, outcome.outputs);
+        this.store.markFinished(jobId, outcome.outputs, outcome.version);
         await folder.log('finished');
         emit(job.clientId, 'jobFinished', { jobId, outputs: outcome.outputs });
         return;
@@ -247,6 +271,9 @@ class MatteJobService implements JobService {
       state: job.state,
       media: job.media,
       createdAt: job.createdAt,
+      range: { from: job.firstFrame, ...(job.frameTotal ? { to: job.firstFrame + job.frameTotal - 1 } : {}) },
+      ...(job.frameTotal !== undefined ? { frameTotal: job.frameTotal } : {}),
+      version: job.version,
       progress: this.live.get(job.id) ?? storedProgress(job),
       ...(job.state === 'finished' && job.outputs ? { outputs: job.outputs } : {}),
       ...(job.state === 'failed' && job.error ? { error: job.error } : {}),

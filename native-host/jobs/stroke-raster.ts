@@ -1,8 +1,11 @@
-import type { MaskInput } from '../../bridge/media';
+import type { DrawnShape, MaskInput } from '../../bridge/media';
 
 export type StrokesMask = Extract<MaskInput, { kind: 'strokes' }>;
 export type BoxMask = Extract<MaskInput, { kind: 'box' }>;
+export type DrawingMask = Extract<MaskInput, { kind: 'drawing' }>;
 type Point = readonly [number, number];
+type Stroke = { points: readonly Point[]; radius: number };
+type Box = { x: number; y: number; width: number; height: number };
 
 /**
  * Paints brush strokes into a width·height mask (255 inside, 0 outside), in order: a stroke covers every
@@ -16,24 +19,46 @@ type Point = readonly [number, number];
  */
 export function rasteriseStrokes(strokes: StrokesMask['strokes'], width: number, height: number): Uint8Array {
   const mask = new Uint8Array(width * height);
-  for (const stroke of strokes) {
-    const value = stroke.erase ? 0 : 255;
-    const points = stroke.points;
-    if (points.length === 1) paintCapsule(mask, width, height, points[0], points[0], stroke.radius, value);
-    for (let i = 1; i < points.length; i++) paintCapsule(mask, width, height, points[i - 1], points[i], stroke.radius, value);
-  }
+  for (const stroke of strokes) paintStroke(mask, width, height, stroke, stroke.erase ? 0 : 255);
   return mask;
 }
 
 /** A box: every pixel whose centre lies in [x, x + width) × [y, y + height), clipped to the frame. */
 export function rasteriseBox(box: BoxMask, width: number, height: number): Uint8Array {
   const mask = new Uint8Array(width * height);
+  paintBox(mask, width, height, box, 255);
+  return mask;
+}
+
+/**
+ * A drawing: its shapes painted in order onto `base` (copied; all background when absent), a box as
+ * {@link rasteriseBox} fills it, a stroke as {@link rasteriseStrokes} paints it; `erase` shapes clear
+ * (0) what they cover, the others set it (255).
+ *
+ * @param base - width·height values, 0 = background (other values are kept as they are where nothing is drawn)
+ */
+export function rasteriseDrawing(shapes: readonly DrawnShape[], width: number, height: number, base?: Uint8Array): Uint8Array {
+  if (base && base.length !== width * height) throw new RangeError(`base mask has ${base.length} values, expected ${width}×${height}`);
+  const mask = base ? Uint8Array.from(base) : new Uint8Array(width * height);
+  for (const shape of shapes) {
+    const value = shape.erase ? 0 : 255;
+    if (shape.type === 'box') paintBox(mask, width, height, shape, value);
+    else paintStroke(mask, width, height, shape, value);
+  }
+  return mask;
+}
+
+function paintStroke(mask: Uint8Array, width: number, height: number, { points, radius }: Stroke, value: number): void {
+  if (points.length === 1) paintCapsule(mask, width, height, points[0], points[0], radius, value);
+  for (let i = 1; i < points.length; i++) paintCapsule(mask, width, height, points[i - 1], points[i], radius, value);
+}
+
+function paintBox(mask: Uint8Array, width: number, height: number, box: Box, value: number): void {
   const x0 = Math.max(0, Math.ceil(box.x - 0.5));
   const x1 = Math.min(width, Math.ceil(box.x + box.width - 0.5));
   const y0 = Math.max(0, Math.ceil(box.y - 0.5));
   const y1 = Math.min(height, Math.ceil(box.y + box.height - 0.5));
-  for (let y = y0; y < y1; y++) if (x1 > x0) mask.fill(255, y * width + x0, y * width + x1);
-  return mask;
+  for (let y = y0; y < y1; y++) if (x1 > x0) mask.fill(value, y * width + x0, y * width + x1);
 }
 
 /** Fills the pixels whose centres are within r of segment AB. */

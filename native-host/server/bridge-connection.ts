@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'crypto';
 import WebSocket from 'ws';
 import type { EventName, ParsedRequest } from '../../bridge/protocol';
-import { MAX_MESSAGE_BYTES, parseRequest, PROTOCOL_VERSION, ProtocolError, RequestEnvelope } from '../../bridge/protocol';
+import { HOST_FEATURES, MAX_MESSAGE_BYTES, parseRequest, PROTOCOL_VERSION, ProtocolError, RequestEnvelope } from '../../bridge/protocol';
 import type { HostLog } from './host-log';
 import { Outbox, OutboxLimits } from './outbox';
 import { TokenBucket } from './rate-limit';
@@ -218,6 +218,6 @@ export class BridgeConnection {
     this.clientId = `${client.name}:${client.instance ?? randomBytes(9).toString('base64url')}`;
     clearTimeout(this.helloTimer);
     this.context.identified(this);
-    return { host: { version: this.context.hostVersion, protocol: PROTOCOL_VERSION }, clientId: this.clientId };
+    return { host: { version: this.context.hostVersion, protocol: PROTOCOL_VERSION, features: [...HOST_FEATURES] }, clientId: this.clientId };
   }
 }

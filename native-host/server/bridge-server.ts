@@ -5,10 +5,12 @@ import { WebSocketServer } from 'ws';
 import { DEFAULT_PORT } from '../../bridge/protocol';
 import { HostError } from '../errors';
 import type { JobService } from '../jobs/job-service';
+import { createStillService, type StillService } from '../still/still-service';
 import { BridgeConnection, ConnectionLimits, ConnectionStats, DEFAULT_LIMITS } from './bridge-connection';
 import { hostVersion, projectRoot } from './host-config';
 import { HostLog, streamLog } from './host-log';
 import { createHttpServer } from './http-server';
+import { JobFrameRenderer, renderJobFrame } from './job-frame';
 import type { PathPolicy } from './path-policy';
 import { PreviewRenderer, renderPreview } from './preview';
 import { isAllowedOrigin, isLoopbackAddress, isLoopbackHostHeader } from './request-guards';
@@ -16,6 +18,8 @@ import { createRequestRouter } from './request-router';
 
 export interface BridgeServerOptions {
   jobs: JobService;
+  /** refineStill; default: one on the CPU-or-GPU `auto` providers, created and closed by the server */
+  stills?: StillService;
   /** the allowed roots: every path a client sends is checked here */
   paths: PathPolicy;
   /** the pairing token hello must carry */
@@ -31,6 +35,10 @@ export interface BridgeServerOptions {
   limits?: Partial<ConnectionLimits>;
   /** how getPreview decodes a frame (default: ffmpeg / sharp) */
   preview?: PreviewRenderer;
+  /** how getJobFrame draws a job's frame (default: decoded as getPreview, the matte over it) */
+  jobFrame?: JobFrameRenderer;
+  /** the model for requests that name none (a folder, checkpoint or registry name; `serve --model`) */
+  defaultModel?: string;
   /** seconds between pings; a client that misses one pong is dropped (default 30) */
   heartbeatSeconds?: number;
 }
@@ -43,7 +51,7 @@ export interface BridgeServer {
   /** `ws://127.0.0.1:<port>/bridge` */
   readonly bridgeUrl: string;
   connections(): ConnectionStats[];
-  /** Closes every connection (1001) and stops listening; the JobService stays the caller's to close. */
+  /** Closes every connection (1001) and stops listening; the JobService (and a given StillService) stay the caller's to close. */
   close(): Promise<void>;
 }
 
@@ -70,7 +78,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   const log = options.log ?? streamLog();
   const version = options.version ?? hostVersion();
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...options.limits };
-  const route = createRequestRouter({ jobs: options.jobs, paths: options.paths, preview: options.preview ?? renderPreview });
+  const ownStills = options.stills ? undefined : createStillService();
+  const stills = options.stills ?? ownStills!;
+  const route = createRequestRouter({ jobs: options.jobs, stills, paths: options.paths, preview: options.preview ?? renderPreview, jobFrame: options.jobFrame ?? renderJobFrame, defaultModel: options.defaultModel });
   const byClient = new Map<string, Set<BridgeConnection>>();
   const all = new Set<BridgeConnection>();
 
@@ -168,6 +178,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       httpServer.closeIdleConnections();
       await closed;
       clearTimeout(cut);
+      await ownStills?.close();
     },
   };
 }

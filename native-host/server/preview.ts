@@ -3,6 +3,7 @@ import type { Result } from '../../bridge/protocol';
 import type { FrameRate } from '../../bridge/media';
 import { HostError } from '../errors';
 import { openFrameSource, RgbFrame } from '../video/frame-source';
+import type { VideoInfo } from '../video/probe';
 
 /** What `getPreview` asks for; `media` is already checked against the allowed roots. */
 export interface PreviewRequest {
@@ -21,13 +22,13 @@ export type PreviewRenderer = (request: PreviewRequest) => Promise<PreviewResult
 export const DEFAULT_PREVIEW_SIZE = 1920;
 
 /**
- * Decodes one frame of a video or frame folder and returns it as a base64 PNG, scaled to fit `maxSize`.
+ * Decodes one frame of a video or frame folder (through ffmpeg or sharp, as jobs read it).
  *
  * @throws HostError INVALID_ARGUMENT for a frame past the end, and openFrameSource's VIDEO_UNREADABLE,
  *   FFMPEG_NOT_FOUND
  */
-export async function renderPreview(request: PreviewRequest): Promise<PreviewResult> {
-  const source = await openFrameSource(request.media, { from: request.frame, to: request.frame, folderFps: request.frameRate });
+export async function decodeFrame(media: string, index: number, frameRate?: FrameRate): Promise<{ frame: RgbFrame; info: VideoInfo }> {
+  const source = await openFrameSource(media, { from: index, to: index, folderFps: frameRate });
   try {
     let frame: RgbFrame | undefined;
     for await (const f of source.frames()) {
@@ -37,22 +38,34 @@ export async function renderPreview(request: PreviewRequest): Promise<PreviewRes
     const { info } = source;
     if (!frame) {
       const count = info.frameCount !== undefined ? ` (${info.frameCount} frames)` : '';
-      throw new HostError('INVALID_ARGUMENT', `frame ${request.frame} is past the end of ${request.media}${count}`);
+      throw new HostError('INVALID_ARGUMENT', `frame ${index} is past the end of ${media}${count}`);
     }
-    const maxSize = request.maxSize ?? DEFAULT_PREVIEW_SIZE;
-    let image = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: 3 } });
-    if (Math.max(frame.width, frame.height) > maxSize) image = image.resize({ width: maxSize, height: maxSize, fit: 'inside' });
-    const png = await image.png().toBuffer({ resolveWithObject: true });
-    return {
-      png: png.data.toString('base64'),
-      width: png.info.width,
-      height: png.info.height,
-      sourceWidth: frame.width,
-      sourceHeight: frame.height,
-      ...(info.frameCount !== undefined ? { frameCount: info.frameCount } : {}),
-      frameRate: { num: info.fps.num, den: info.fps.den },
-    };
+    return { frame, info };
   } finally {
     await source.close();
   }
+}
+
+/** RGB24 as a base64 PNG whose longer side is at most `maxSize` (never enlarged). */
+export async function encodePreviewPng(rgb: Uint8Array, width: number, height: number, maxSize = DEFAULT_PREVIEW_SIZE): Promise<{ png: string; width: number; height: number }> {
+  let image = sharp(rgb, { raw: { width, height, channels: 3 } });
+  if (Math.max(width, height) > maxSize) image = image.resize({ width: maxSize, height: maxSize, fit: 'inside' });
+  const png = await image.png().toBuffer({ resolveWithObject: true });
+  return { png: png.data.toString('base64'), width: png.info.width, height: png.info.height };
+}
+
+/**
+ * Decodes one frame of a video or frame folder and returns it as a base64 PNG, scaled to fit `maxSize`.
+ *
+ * @throws HostError as {@link decodeFrame}
+ */
+export async function renderPreview(request: PreviewRequest): Promise<PreviewResult> {
+  const { frame, info } = await decodeFrame(request.media, request.frame, request.frameRate);
+  return {
+    ...(await encodePreviewPng(frame.data, frame.width, frame.height, request.maxSize)),
+    sourceWidth: frame.width,
+    sourceHeight: frame.height,
+    ...(info.frameCount !== undefined ? { frameCount: info.frameCount } : {}),
+    frameRate: { num: info.fps.num, den: info.fps.den },
+  };
 }

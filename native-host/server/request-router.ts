@@ -2,14 +2,20 @@ import { defaultOutDir } from '../jobs/job-request';
 import type { MaskInput } from '../../bridge/media';
 import type { ParsedRequest } from '../../bridge/protocol';
 import type { JobService } from '../jobs/job-service';
+import type { StillService } from '../still/still-service';
+import type { JobFrameRenderer } from './job-frame';
 import type { PathPolicy } from './path-policy';
 import type { PreviewRenderer } from './preview';
 import { ServerErrors } from './server-errors';
 
 export interface RouterDeps {
   jobs: JobService;
+  stills: StillService;
   paths: PathPolicy;
   preview: PreviewRenderer;
+  jobFrame: JobFrameRenderer;
+  /** the model for requests that name none (`serve --model`); without it the registry's default */
+  defaultModel?: string;
 }
 
 /** Routes one request of an identified client; resolves with the method's result or throws its error. */
@@ -18,7 +24,7 @@ export type RequestRouter = (clientId: string, request: ParsedRequest) => Promis
 /** A registry name (`matanyone2`): no separators, no dots at the start, no checkpoint extension. */
 const REGISTRY_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[0-9][A-Za-z0-9_-]*)*$/;
 
-/** Each preview starts an ffmpeg; more than this many wait their turn. */
+/** Each preview (getPreview, getJobFrame) starts an ffmpeg; more than this many wait their turn. */
 const PREVIEWS_AT_ONCE = 2;
 
 /** Runs at most `n` tasks at once; the others wait in order. */
@@ -42,9 +48,12 @@ function limitConcurrency(n: number): <T>(task: () => Promise<T>) => Promise<T> 
  * a path) is checked against the allowed roots first and replaced by its real path, so the jobs layer only
  * ever sees checked paths (the JobService contract).
  */
-export function createRequestRouter({ jobs, paths, preview }: RouterDeps): RequestRouter {
+export function createRequestRouter({ jobs, stills, paths, preview, jobFrame, defaultModel }: RouterDeps): RequestRouter {
   const decode = limitConcurrency(PREVIEWS_AT_ONCE);
   const checkMask = async (mask: MaskInput): Promise<MaskInput> => (mask.kind === 'path' ? { kind: 'path', path: await paths.check(mask.path) } : mask);
+  // A model the host's user chose (`serve --model`) is theirs, not a panel's: it is not held to the roots.
+  const checkModel = async (model: string | undefined) =>
+    model === undefined ? (defaultModel !== undefined ? { model: defaultModel } : {}) : !REGISTRY_NAME.test(model) ? { model: await paths.check(model) } : { model };
 
   return async (clientId, request) => {
     switch (request.method) {
@@ -59,7 +68,7 @@ export function createRequestRouter({ jobs, paths, preview }: RouterDeps): Reque
           ...p,
           media,
           outDir: await paths.check(p.outDir ?? defaultOutDir(media), { forWrite: true }),
-          ...(p.model !== undefined && !REGISTRY_NAME.test(p.model) ? { model: await paths.check(p.model) } : {}),
+          ...(await checkModel(p.model)),
           targets: await Promise.all(p.targets.map(async (t) => ({ ...t, mask: await checkMask(t.mask) }))),
         };
         return jobs.submit(clientId, checked);
@@ -76,6 +85,21 @@ export function createRequestRouter({ jobs, paths, preview }: RouterDeps): Reque
         const { media, frame, maxSize, frameRate } = request.params;
         const checked = await paths.check(media);
         return decode(() => preview({ media: checked, frame, maxSize, frameRate }));
+      }
+      case 'getJobFrame': {
+        const { jobId, frame, target, maxSize } = request.params;
+        const source = await jobs.frame(clientId, { jobId, frame, target });
+        return decode(() => jobFrame({ ...source, frame, maxSize }));
+      }
+      case 'refineStill': {
+        const p = request.params;
+        return stills.refine({
+          ...p,
+          image: { ...p.image, path: await paths.check(p.image.path) },
+          mask: { ...p.mask, path: await paths.check(p.mask.path) },
+          out: await paths.check(p.out, { forWrite: true }),
+          ...(await checkModel(p.model)),
+        });
       }
     }
   };

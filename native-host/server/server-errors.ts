@@ -11,8 +11,10 @@ export const ServerErrors = {
   wrongToken(): HostError {
     return new HostError('UNAUTHORIZED', 'wrong pairing token; copy it again from the host (`matanyone serve` prints it and where it is stored)');
   },
-  protocolVersion(theirs: unknown): HostError {
-    return new HostError('PROTOCOL_VERSION', `the panel speaks protocol ${String(theirs)} and this host speaks ${PROTOCOL_VERSION}; update the older of the two`);
+  /** Names both versions and the side to update: the older one. */
+  protocolVersion(theirs: number): HostError {
+    const older = theirs < PROTOCOL_VERSION ? 'the panel' : 'the host (MatAnyone on this computer)';
+    return new HostError('PROTOCOL_VERSION', `this host speaks protocol ${PROTOCOL_VERSION}; the panel speaks ${theirs}: update ${older}`);
   },
   alreadyIntroduced(): HostError {
     return new HostError('BAD_MESSAGE', 'hello was already sent on this connection');

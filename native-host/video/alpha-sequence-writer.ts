@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import { join } from 'path';
 import { encodeGreyPngAsync } from './png';
-import type { FrameContext, OutputFormat, OutputWriter } from './output-writer';
+import { versionedName, type FrameContext, type OutputFormat, type OutputWriter } from './output-writer';
 import { VideoErrors } from './video-errors';
 
 /** `000000.png`: six digits, counting the frames written by this run from 0. */
@@ -10,17 +10,18 @@ export function alphaFileName(frameNumber: number): string {
 }
 
 /**
- * Writes each alpha as a single-channel PNG in `dir/alpha/`, 8-bit (`round_half_even(α·255)`, the
+ * Writes each alpha as a single-channel PNG in `dir/alpha/` (`dir/alpha-v<n>/` for render n ≥ 2), 8-bit (`round_half_even(α·255)`, the
  * official `pha` PNGs) or 16-bit (`round_half_even(α·65535)`). Each file is written under a temporary
  * name and renamed, so an interrupted run never leaves a truncated PNG.
  *
  * @param dir - the run's output folder
  * @param depth - bits per sample
  * @param format - frame size
+ * @param version - which render (see versionedName)
  * @throws HostError OUTPUT_FAILED when the folder cannot be created
  */
-export async function openAlphaSequenceWriter(dir: string, depth: 8 | 16, format: OutputFormat): Promise<OutputWriter> {
-  const folder = join(dir, 'alpha');
+export async function openAlphaSequenceWriter(dir: string, depth: 8 | 16, format: OutputFormat, version = 1): Promise<OutputWriter> {
+  const folder = join(dir, versionedName('alpha', version));
   await fs.mkdir(folder, { recursive: true }).catch((e: Error) => {
     throw VideoErrors.outputFailed(folder, e.message);
   });

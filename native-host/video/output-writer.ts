@@ -1,3 +1,4 @@
+import * as path from 'path';
 import type { RgbFrame } from './frame-source';
 import type { Rational } from './rational';
 
@@ -41,4 +42,16 @@ export interface OutputWriter {
   close(): Promise<void>;
   /** Stops without completing; leaves nothing half-written behind. */
   abort(): Promise<void>;
+}
+
+/**
+ * An output's name for render `version`: as it is for 1 (`matte.mov`, `alpha`), `-v<n>` before the
+ * extension from 2 on (`matte-v2.mov`, `alpha-v2`). Editors (Premiere) cache media by path: a render after
+ * a correction must not reuse the earlier file's name, and the earlier files stay.
+ */
+export function versionedName(name: string, version = 1): string {
+  if (!Number.isSafeInteger(version) || version < 1) throw new RangeError(`output version ${version} is not a positive integer`);
+  if (version === 1) return name;
+  const ext = path.extname(name);
+  return `${name.slice(0, name.length - ext.length)}-v${version}${ext}`;
 }

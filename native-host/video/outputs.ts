@@ -33,11 +33,13 @@ export interface OutputSink {
 
 /**
  * Opens the requested outputs in `dir` (created if needed):
- * `alpha/000000.png…` (`alpha`), `matte.mov` (`prores4444`), `matte-luma.mov` (`luma`), `composite.mp4`.
+ * `alpha/000000.png…` (`alpha`), `matte.mov` (`prores4444`), `matte-luma.mov` (`luma`), `composite.mp4`;
+ * for `options.version` n ≥ 2 each name gets `-v<n>` (`alpha-v2/`, `matte-v2.mov`…: see versionedName).
  *
  * @param dir - output folder
  * @param specs - at most one of each kind
  * @param format - size and exact frame rate of the frames that will be written
+ * @param options - `version`: which render of a job this is (default 1)
  * @throws HostError INVALID_ARGUMENT for bad specs, OUTPUT_FAILED when the folder cannot be created
  * @example
  * const sink = await openOutputs('out', [{ kind: 'alpha', depth: 16 }, { kind: 'prores4444' }], source.info);
@@ -49,7 +51,7 @@ export interface OutputSink {
  *   throw e;
  * }
  */
-export async function openOutputs(dir: string, specs: readonly OutputSpec[], format: OutputFormat): Promise<OutputSink> {
+export async function openOutputs(dir: string, specs: readonly OutputSpec[], format: OutputFormat, options: { version?: number } = {}): Promise<OutputSink> {
   checkSpecs(specs);
   checkFormat(format);
   await fs.mkdir(dir, { recursive: true }).catch((e: Error) => {
@@ -57,7 +59,7 @@ export async function openOutputs(dir: string, specs: readonly OutputSpec[], for
   });
   const writers: OutputWriter[] = [];
   try {
-    for (const spec of specs) writers.push(await openWriter(dir, spec, format));
+    for (const spec of specs) writers.push(await openWriter(dir, spec, format, options.version ?? 1));
   } catch (e) {
     await Promise.allSettled(writers.map((w) => w.abort()));
     throw e;
@@ -85,16 +87,16 @@ export async function openOutputs(dir: string, specs: readonly OutputSpec[], for
   };
 }
 
-function openWriter(dir: string, spec: OutputSpec, format: OutputFormat): Promise<OutputWriter> | OutputWriter {
+function openWriter(dir: string, spec: OutputSpec, format: OutputFormat, version: number): Promise<OutputWriter> | OutputWriter {
   switch (spec.kind) {
     case 'alpha':
-      return openAlphaSequenceWriter(dir, spec.depth, format);
+      return openAlphaSequenceWriter(dir, spec.depth, format, version);
     case 'prores4444':
-      return openProres4444Writer(dir, format);
+      return openProres4444Writer(dir, format, version);
     case 'luma':
-      return openLumaWriter(dir, format);
+      return openLumaWriter(dir, format, version);
     case 'composite':
-      return openCompositeWriter(dir, format, spec.color);
+      return openCompositeWriter(dir, format, spec.color, version);
   }
 }
 

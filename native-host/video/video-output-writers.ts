@@ -1,7 +1,7 @@
 import { promises as fs } from 'fs';
 import { join } from 'path';
 import { NATIVE_ENDIAN, startEncoder } from './ffmpeg-encoder';
-import type { FrameContext, OutputFile, OutputFormat, OutputWriter } from './output-writer';
+import { versionedName, type FrameContext, type OutputFile, type OutputFormat, type OutputWriter } from './output-writer';
 import { bytesOf, evenSize, padRgbToEven } from './pixel-packing';
 import { compositeOver } from './quantise';
 import { alphaToGreyYuv422p10, rgbAlphaToYuva444p10 } from './ycbcr';
@@ -44,13 +44,13 @@ function encoderWriter(
 }
 
 /**
- * `DIR/matte.mov`: the frame's RGB with the alpha as ProRes 4444 + alpha (`ap4h`, yuva444p10le, straight
+ * `DIR/matte.mov` (`matte-v<n>.mov` for render n ≥ 2, as every writer here): the frame's RGB with the alpha as ProRes 4444 + alpha (`ap4h`, yuva444p10le, straight
  * alpha as Apple specifies), which Premiere, Resolve and Final Cut import with transparency. The alpha is
  * stored with 10 bits (prores_ks takes yuva444p10 only): round_half_even(α·1023).
  */
-export function openProres4444Writer(dir: string, format: OutputFormat): OutputWriter {
+export function openProres4444Writer(dir: string, format: OutputFormat, version = 1): OutputWriter {
   return encoderWriter(
-    { kind: 'prores4444', path: join(dir, 'matte.mov') },
+    { kind: 'prores4444', path: join(dir, versionedName('matte.mov', version)) },
     `yuva444p10${NATIVE_ENDIAN}`,
     format,
     format,
@@ -64,9 +64,9 @@ export function openProres4444Writer(dir: string, format: OutputFormat): OutputW
  * `DIR/matte-luma.mov`: the alpha as a grey ProRes 422 HQ movie (`apch`) for track mattes (luma key) in
  * any editor: Y = 64 + 876·α (10-bit video range), which editors expand back to α.
  */
-export function openLumaWriter(dir: string, format: OutputFormat): OutputWriter {
+export function openLumaWriter(dir: string, format: OutputFormat, version = 1): OutputWriter {
   return encoderWriter(
-    { kind: 'luma', path: join(dir, 'matte-luma.mov') },
+    { kind: 'luma', path: join(dir, versionedName('matte-luma.mov', version)) },
     `yuv422p10${NATIVE_ENDIAN}`,
     format,
     format,
@@ -86,9 +86,10 @@ export function openCompositeWriter(
   dir: string,
   format: OutputFormat,
   color: readonly [number, number, number],
+  version = 1,
 ): OutputWriter {
   return encoderWriter(
-    { kind: 'composite', path: join(dir, 'composite.mp4') },
+    { kind: 'composite', path: join(dir, versionedName('composite.mp4', version)) },
     'rgb24',
     format,
     evenSize(format.width, format.height),

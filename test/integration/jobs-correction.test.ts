@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { MaskInput } from '../../bridge/media';
+import { JobFolder } from '../../native-host/jobs/job-folder';
 import { JobStore } from '../../native-host/jobs/job-store';
 import { maskFromInput } from '../../native-host/jobs/mask-input';
 import { prepareMask } from '../../native-host/mask/morphology';
-import { readAlpha16 } from '../support/alpha-png';
 import { fixtureJob, fixtureWorkspace, jobAlphaFile, jobAlphas, jobEnded } from '../support/job-fixtures';
 import { startJobHost } from '../support/job-host';
 import { rejectsWithHostError } from '../support/video-fixtures';
@@ -40,7 +40,7 @@ describe('job service: mask correction at frame k', () => {
     const rerun = host.events.slice(from).map((e) => e.event).filter((e) => e !== 'jobProgress');
     expect(rerun).toEqual(['jobQueued', 'jobStarted', 'jobFinished']);
     expect(host.events.slice(from).find((e) => e.event === 'jobStarted')!.data).toEqual({ jobId, resumedFrom: K });
-    expect(await host.get('panel', jobId)).toMatchObject({ state: 'finished', corrections: [K] });
+    expect(await host.get('panel', jobId)).toMatchObject({ state: 'finished', corrections: [K], version: 2 });
     await host.close();
 
     const after = jobAlphas(dataDir, jobId);
@@ -55,9 +55,11 @@ describe('job service: mask correction at frame k', () => {
     }
     // Frame k's alpha is the corrected mask, prepared as the first one (dilate 10, erode 10).
     const prepared = prepareMask(await maskFromInput(BOX, { width: 426, height: 240 }), 426, 240, { dilate: 10, erode: 10 });
-    const { alpha } = await readAlpha16(outDir, K);
+    const { alpha } = await new JobFolder(dataDir, jobId).readAlpha(0, K);
     expect(alpha.every((a, i) => a === prepared[i] / 255)).toBe(true);
-    expect(fs.readFileSync(path.join(outDir, 'alpha', `00000${K}.png`)).equals(after.get(`00000${K}.png`)!)).toBe(true); // rendered again
+    // Rendered again as version 2, beside version 1 (versioned outputs).
+    expect(fs.readFileSync(path.join(outDir, 'alpha-v2', `00000${K}.png`)).equals(after.get(`00000${K}.png`)!)).toBe(true);
+    expect(fs.readFileSync(path.join(outDir, 'alpha', `00000${K}.png`)).equals(before.get(`00000${K}.png`)!)).toBe(true);
 
     // The correction run restored the snapshot of frame 5 (kept every 5 frames), stepped frame 6 again
     // without writing it, then computed frames 7…11: 6 engine steps instead of 12.

@@ -35,6 +35,11 @@ function generators(random: () => number, root: string): ((n: number) => Frame)[
   const request = (id: string | number, method: string, params: unknown): Frame => ({ data: JSON.stringify({ type: 'request', id, method, params }), id });
   const nested = (depth: number, leaf = '0') => '['.repeat(depth) + leaf + ']'.repeat(depth);
   const box = { kind: 'box', x: 0, y: 0, width: 4, height: 4 };
+  const still = {
+    image: { path: path.join(root, 'still.rgb'), width: 4, height: 4, channels: 3 },
+    mask: { path: path.join(root, 'still.grey'), width: 4, height: 4 },
+    out: path.join(root, 'still-alpha.grey'),
+  };
   const submit = (p: Record<string, unknown>) => ({ media: path.join(root, 'clip.mp4'), targets: [{ mask: box }], outputs: [{ kind: 'prores4444' }], ...p });
   const escapes = [
     '/etc/passwd', `${root}/../etc/passwd`, `${root}/%2e%2e/x`, `${root}/a\0b`, 'relative.mp4', '~/clip.mp4', '\\\\server\\share\\a.mp4',
@@ -66,6 +71,19 @@ function generators(random: () => number, root: string): ((n: number) => Frame)[
     (n) => request(n, 'submitMatte', submit({ outDir: pick(escapes) })),
     (n) => request(n, 'submitMatte', submit({ targets: [{ mask: { kind: 'path', path: pick(escapes) } }] })),
     (n) => request(n, 'getPreview', { media: pick(escapes), frame: int(10) }),
+    (n) => request(n, 'refineStill', { ...still, [pick(['image', 'mask'] as const)]: { ...still.image, path: pick(escapes) } }),
+    (n) => request(n, 'refineStill', { ...still, out: pick(escapes) }),
+    // protocol 2's methods and masks, malformed or on jobs that do not exist
+    (n) =>
+      request(n, ...pick<[string, unknown]>([
+        ['getJobFrame', { jobId: `nope${int(5)}`, frame: int(10) }], ['getJobFrame', { jobId: 'j', frame: -1 }], ['getJobFrame', { jobId: 'j', frame: 0, maxSize: 8 }],
+        ['refineStill', { ...still, image: { ...still.image, channels: 2 } }], ['refineStill', { ...still, mask: { path: still.mask.path, width: 0, height: 1 } }],
+        ['refineStill', { ...still, image: { ...still.image, width: 16385 } }], ['refineStill', {}],
+        ['correctMask', { jobId: 'j', frame: 0, mask: { kind: 'drawing', shapes: [] } }],
+        ['correctMask', { jobId: 'j', frame: 0, mask: { kind: 'drawing', shapes: [{ type: 'stroke', points: [], radius: 3 }] } }],
+        ['correctMask', { jobId: 'j', frame: 0, mask: { kind: 'drawing', shapes: [{ type: 'box', x: 0, y: 0, width: -1, height: 1 }], base: 'alpha' } }],
+        ['submitMatte', submit({ targets: [{ mask: { kind: 'drawing', shapes: [{ type: 'circle' }] } }] })],
+      ])),
     // out-of-order and duplicate ids on jobs that do not exist
     () => request(pick([int(1e9), 7, 7, 'dup', 'dup', Number.MAX_SAFE_INTEGER]), pick(['getJob', 'cancelJob']), { jobId: `nope${int(5)}` }),
     // a second hello
@@ -93,7 +111,7 @@ function strangerFrame(random: () => number, n: number): Frame {
     case 2:
       return hello({ token: ['', 5, null, 'x'.repeat(300), { $ne: '' }][int(5)], protocol: PROTOCOL_VERSION, client: { name: 'guess' } });
     case 3:
-      return hello({ token: 'x'.repeat(43), protocol: 2, client: { name: 'future' } });
+      return hello({ token: 'x'.repeat(43), protocol: PROTOCOL_VERSION + 1, client: { name: 'future' } });
     case 4:
       return { data: `{"type":"request","id":${n},"method":"hello","params":{"__proto__":{"token":"x"},"protocol":1,"client":{"name":"p"}}}`, id: n };
     case 5:

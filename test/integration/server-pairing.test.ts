@@ -101,11 +101,15 @@ describe('the host without and with the token', () => {
     expect(error).toMatchObject({ code: 'UNAUTHORIZED', message: expect.stringMatching(/wrong pairing token/) });
   });
 
-  test('an older protocol version is told so', async () => {
+  test('another protocol version is told so, naming both and the side to update', async () => {
     const c = await RawClient.open(host.server.bridgeUrl);
-    c.request('hello', { token: host.token, protocol: 0, client: { name: 'old' } }, 1);
-    await c.waitFor(1);
-    expect(c.responses[0]).toMatchObject({ id: 1, ok: false, error: { code: 'PROTOCOL_VERSION', message: expect.stringMatching(/protocol 0 .* speaks 1/) } });
+    c.request('hello', { token: host.token, protocol: 1, client: { name: 'old' } }, 1);
+    c.request('hello', { token: host.token, protocol: PROTOCOL_VERSION + 1, client: { name: 'new' } }, 2);
+    await c.waitFor(2);
+    expect(c.responses).toEqual([
+      { type: 'response', id: 1, ok: false, error: { code: 'PROTOCOL_VERSION', message: 'this host speaks protocol 2; the panel speaks 1: update the panel' } },
+      { type: 'response', id: 2, ok: false, error: { code: 'PROTOCOL_VERSION', message: expect.stringMatching(/^this host speaks protocol 2; the panel speaks 3: update the host/) } },
+    ]);
     c.close();
   });
 

@@ -5,7 +5,7 @@ import WebSocket from 'ws';
 import { BridgeClient, WebSocketLike } from '../../bridge/client';
 import type { CorrectMaskParams, JobInfo, SubmitMatteParams } from '../../bridge/jobs';
 import { EventData, EventName, PROTOCOL_VERSION, ResponseMessage } from '../../bridge/protocol';
-import type { JobEventListener, JobService } from '../../native-host/jobs/job-service';
+import type { JobEventListener, JobFrameSource, JobService } from '../../native-host/jobs/job-service';
 import { HostError } from '../../native-host/errors';
 import type { ConnectionLimits } from '../../native-host/server/bridge-connection';
 import { BridgeServer, startBridgeServer } from '../../native-host/server/bridge-server';
@@ -53,7 +53,7 @@ export class FakeJobService implements JobService {
   async submit(clientId: string, params: SubmitMatteParams): Promise<{ jobId: string; position: number }> {
     this.submitted.push({ clientId, params });
     const jobId = `job${this.next++}`;
-    const info: JobInfo = { jobId, state: 'queued', media: params.media, createdAt: new Date().toISOString() };
+    const info: JobInfo = { jobId, state: 'queued', media: params.media, createdAt: new Date().toISOString(), range: { from: params.range?.from ?? 0 }, version: 1 };
     this.jobs.set(jobId, { owner: clientId, info });
     setImmediate(() => this.run(clientId, info));
     return { jobId, position: 0 };
@@ -99,6 +99,11 @@ export class FakeJobService implements JobService {
 
   get(clientId: string, jobId: string): JobInfo {
     return this.own(clientId, jobId);
+  }
+
+  /** The job's media, never a matte (no engine runs here). */
+  async frame(clientId: string, params: { jobId: string }): Promise<JobFrameSource> {
+    return { media: this.own(clientId, params.jobId).media };
   }
 
   list(clientId: string): JobInfo[] {
