@@ -1,7 +1,8 @@
-import { host } from 'uxp';
+import { host, storage } from 'uxp';
 import { PanelError, type HostAdapter, type HostName } from './host-adapter';
 import { createPhotoshopAdapter } from './photoshop';
 import { createPremiereAdapter } from './premiere';
+import type { UxpStorageApi } from './uxp-api';
 
 export type { HostAdapter, HostName } from './host-adapter';
 
@@ -21,7 +22,7 @@ export function supportedHost(uxpHostName: string): HostName | undefined {
  * exists only inside its own app, so requiring `photoshop` in Premiere (or the reverse) would throw.
  * @example
  * const adapter = createHostAdapter();
- * const media = await adapter.selectedMedia();
+ * if (adapter.hostName() === 'premierepro') console.log(await adapter.selectedClip());
  */
 export function createHostAdapter(): HostAdapter {
   const uxpHostName = String(host.name);
@@ -29,7 +30,8 @@ export function createHostAdapter(): HostAdapter {
     case 'premierepro':
       return createPremiereAdapter(require('premierepro'));
     case 'photoshop':
-      return createPhotoshopAdapter(require('photoshop'));
+      // cc-ext-uxp-types 7.3.1 does not declare storage.localFileSystem; uxp-api.ts describes what UXP has.
+      return createPhotoshopAdapter(require('photoshop'), storage as unknown as UxpStorageApi);
     default:
       throw new PanelError(
         'UNSUPPORTED_HOST',

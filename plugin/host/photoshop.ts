@@ -1,82 +1,25 @@
-import { PanelError, type HostAdapter, type MatteResult, type SelectedLayer, type SelectedMedia } from './host-adapter';
-
-/** The runtime module `photoshop` (types: @types/photoshop). */
-export type PhotoshopModule = typeof import('photoshop');
-
-/** The history step the matte creates. */
-const COMMAND_NAME = 'Matte Subject';
+import type { PhotoshopAdapter } from './host-adapter';
+import type { PhotoshopApi } from './photoshop-api';
+import { selectedLayer } from './photoshop-layer';
+import { writeLayerMask } from './photoshop-mask';
+import { readStill } from './photoshop-still';
+import type { UxpStorageApi } from './uxp-api';
 
 /**
- * The Photoshop adapter (Photoshop 25.0+): the active layer in, a layer mask out. Video layers are out of scope
- * for now: the Photoshop DOM has no timeline API (uxp.md §5).
+ * The Photoshop adapter (Photoshop 25.0+: imaging, the selection DOM): a pixel layer in, a layer mask out.
+ * Stills only: the Photoshop DOM has no timeline API for video layers (uxp.md §5).
  * @param photoshop - the runtime module; `index.ts` is the only place that requires it
+ * @param storage - `require('uxp').storage`, for the raw files exchanged with the host
+ * @example
+ * const adapter = createPhotoshopAdapter(require('photoshop'), storage);
+ * const layer = await adapter.selectedLayer();
+ * const still = layer && (await adapter.readStill(layer));
  */
-export function createPhotoshopAdapter(photoshop: PhotoshopModule): HostAdapter {
+export function createPhotoshopAdapter(photoshop: PhotoshopApi, storage: UxpStorageApi): PhotoshopAdapter {
   return {
     hostName: () => 'photoshop',
-    selectedMedia: async () => activeLayer(photoshop),
-    placeMatte: (target, result) => putLayerMask(photoshop, target, result),
+    selectedLayer: async () => selectedLayer(photoshop),
+    readStill: (layer) => readStill(photoshop, storage, layer),
+    writeLayerMask: (layer, alphaPath, still) => writeLayerMask(photoshop, storage, layer, alphaPath, still),
   };
-}
-
-function activeLayer({ app }: PhotoshopModule): SelectedLayer | undefined {
-  if (app.documents.length === 0) return undefined;
-  const document = app.activeDocument;
-  const layer = document.activeLayers[0];
-  if (!layer) return undefined;
-  if (layer.isBackgroundLayer) {
-    throw new PanelError(
-      'UNSUPPORTED_SELECTION',
-      'The Background layer cannot take a mask: convert it to a normal layer (Layer > New > Layer from Background).',
-    );
-  }
-  const { left, top, right, bottom } = layer.bounds;
-  return {
-    kind: 'layer',
-    name: layer.name,
-    mediaPath: document.path,
-    documentId: document.id,
-    layerId: layer.id,
-    bounds: { left, top, right, bottom },
-  };
-}
-
-/** Applies the alpha as the layer's user mask, replacing any mask it had, as one history step. */
-async function putLayerMask(
-  { core, imaging }: PhotoshopModule,
-  target: SelectedMedia,
-  result: MatteResult,
-): Promise<void> {
-  if (target.kind !== 'layer') throw new Error(`the Photoshop adapter cannot place a matte on a ${target.kind}`);
-  if (result.kind !== 'alpha') throw new Error('Photoshop applies a matte from pixels, not from a file');
-  const { alpha, width, height, left, top } = result;
-  if (alpha.length !== width * height) {
-    throw new Error(`alpha has ${alpha.length} bytes, expected ${width}x${height} = ${width * height}`);
-  }
-  // Document changes must run modal; the panel enters only to write, never while the host computes (uxp.md §5).
-  await core.executeAsModal(
-    async () => {
-      const imageData = await imaging.createImageDataFromBuffer(alpha, {
-        width,
-        height,
-        components: 1,
-        chunky: false,
-        colorSpace: 'Grayscale',
-        colorProfile: 'Gray Gamma 2.2',
-      });
-      try {
-        await imaging.putLayerMask({
-          documentID: target.documentId,
-          layerID: target.layerId,
-          imageData,
-          replace: true,
-          targetBounds: { left, top, width, height },
-          commandName: COMMAND_NAME,
-        });
-      } finally {
-        await imageData.dispose();
-      }
-    },
-    { commandName: COMMAND_NAME },
-  );
 }
