@@ -2,7 +2,7 @@
  * Whether the local MatAnyone host (`matanyone serve`) answers. The origin must match a network domain in
  * manifest.json exactly: UXP allows only the listed scheme, host and port.
  */
-export const HOST_ORIGIN = 'http://127.0.0.1:47860';
+import { HOST_ORIGIN } from '../config'; export { HOST_ORIGIN };
 
 /** What the panel shows about the host. */
 export type HostStatus = { state: 'online'; version: string } | { state: 'offline'; reason: string };
