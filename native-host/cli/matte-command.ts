@@ -54,6 +54,7 @@ function describe(p: MatteProgress): string | undefined {
     case 'model':
       return describeModelProgress(p.progress, 10);
     case 'engine':
+    case 'notice':
       return undefined;
     case 'frames': {
       const of = p.total !== undefined ? `/${p.total}` : '';
@@ -148,6 +149,11 @@ export async function matteCommand(argv: string[]): Promise<number> {
           if (p.phase === 'engine') {
             for (const s of p.skipped) process.stderr.write(`engine: skipped ${s.provider}: ${s.error}\n`);
             process.stderr.write(`engine: running on ${p.provider}\n`);
+            return;
+          }
+          if (p.phase === 'notice') {
+            line.done();
+            process.stderr.write(`${p.text}\n`);
             return;
           }
           const text = describe(p);

@@ -1,12 +1,11 @@
 import * as fs from 'fs';
-import { cacheRoot, checkpointFile, convertedModelDir } from '../../models/cache';
-import { CONVERTER_VERSION, Precision } from '../../models/model-manifest';
-import { checkpointFileName, DEFAULT_MODEL, RegistryEntry } from '../../models/registry';
+import { cacheRoot, checkpointFile, convertedModelDir } from '../models/cache';
+import { CONVERTER_VERSION, Precision } from '../models/model-manifest';
+import { checkpointFileName, DEFAULT_MODEL, loadRegistry, RegistryEntry } from '../models/registry';
 import { readManifest, sha256File } from '../convert/convert-model';
 import { checkModel } from '../engine/model-check';
 import { EXECUTION_PROVIDERS, providerOrder } from '../engine/providers';
 import { HostError } from '../errors';
-import { loadRegistry } from '../models/model-registry';
 import { pullModel } from '../models/pull-model';
 import { oneOf, parseCommandArgs } from './args';
 import { describeModelProgress, mib } from './model-progress';

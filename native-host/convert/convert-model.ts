@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { HostError } from '../errors';
-import { CONVERTER_VERSION, MODEL_MANIFEST_FILE, ModelManifest, Precision } from '../../models/model-manifest';
+import { CONVERTER_VERSION, MODEL_MANIFEST_FILE, ModelManifest, Precision } from '../models/model-manifest';
 import { loadCheckpoint } from './checkpoint/load-checkpoint';
 import { validateMatAnyone } from './checkpoint/matanyone-inventory';
 import { ALWAYS_FLOAT32_GRAPHS, GRAPH_BUILDERS, GRAPH_NAMES } from './graphs';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type * as ort from 'onnxruntime-node';
 import { HostError } from '../errors';
-import { CONVERTER_VERSION, MODEL_MANIFEST_FILE, ModelManifest } from '../../models/model-manifest';
+import { CONVERTER_VERSION, MODEL_MANIFEST_FILE, ModelManifest } from '../models/model-manifest';
 import { GRAPH_NAMES, GraphName } from '../convert/graphs';
 import { createSessionOn, ExecutionProviderName, noProvider, ProviderAttempt, providerError, SessionOptions } from './providers';
 

@@ -32,11 +32,7 @@ export interface SessionOptions {
  * here (missing CUDA libraries, no GPU adapter). Provider probing is expected to fail, so only fatal native
  * log lines are printed: the caller reports the failures itself.
  */
-export async function createSessionOn(
-  model: string | Uint8Array,
-  provider: ExecutionProviderName,
-  options: SessionOptions = {},
-): Promise<ort.InferenceSession> {
+export async function createSessionOn(modelFile: string, provider: ExecutionProviderName, options: SessionOptions = {}): Promise<ort.InferenceSession> {
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -46,7 +42,7 @@ export async function createSessionOn(
     enableCpuMemArena: false,
     ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
   };
-  return typeof model === 'string' ? ort.InferenceSession.create(model, sessionOptions) : ort.InferenceSession.create(model, sessionOptions);
+  return ort.InferenceSession.create(modelFile, sessionOptions);
 }
 
 /** The first line of an onnxruntime error, for a one-line "skipped cuda: …" report. */
@@ -55,26 +51,10 @@ export function providerError(e: unknown): string {
 }
 
 /**
- * Creates a session on the first provider of `order` that works. onnxruntime does not fall back by itself
- * (`['cuda','cpu']` throws when CUDA is missing), so providers are tried one at a time and each failure is
- * kept for the log.
+ * The error when no provider of an order could open `what`, with each one's reason. onnxruntime does not
+ * fall back by itself (`['cuda', 'cpu']` throws when CUDA is missing), so callers try providers one at a
+ * time (see `openModel`) and collect the failures.
  */
-export async function createSession(
-  model: string | Uint8Array,
-  order: ExecutionProviderName[],
-  options: SessionOptions = {},
-): Promise<{ session: ort.InferenceSession; provider: ExecutionProviderName; skipped: ProviderAttempt[] }> {
-  const skipped: ProviderAttempt[] = [];
-  for (const provider of order) {
-    try {
-      return { session: await createSessionOn(model, provider, options), provider, skipped };
-    } catch (e) {
-      skipped.push({ provider, error: providerError(e) });
-    }
-  }
-  throw noProvider('the model', skipped);
-}
-
 export function noProvider(what: string, skipped: ProviderAttempt[]): HostError {
   return new HostError('INVALID_ARGUMENT', `no execution provider could run ${what}: ${skipped.map((s) => `[${s.provider}] ${s.error}`).join('; ')}`);
 }

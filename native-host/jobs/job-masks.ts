@@ -1,7 +1,7 @@
 import type { ProcessingSize } from '../matte/processing-size';
 import type { CorrectionRecord } from './job-store';
 import type { JobFolder } from './job-folder';
-import { jobSettings, type StoredRequest } from './job-request';
+import { jobSettings, type StoredMask, type StoredRequest } from './job-request';
 import { maskFromInput } from './mask-input';
 
 /**
@@ -25,7 +25,7 @@ export class JobMasks {
   async start(firstFrame: number): Promise<Uint8Array[]> {
     const corrected = await this.at(firstFrame);
     return Promise.all(
-      this.request.targets.map(async (t, i) => corrected?.get(i) ?? this.prepare(await maskFromInput(t.mask, this.size.source, { dir: this.folder.dir }))),
+      this.request.targets.map(async (t, i) => corrected?.get(i) ?? this.prepare(await this.load(t.mask))),
     );
   }
 
@@ -35,8 +35,16 @@ export class JobMasks {
     if (!corrections) return undefined;
     const masks = new Map<number, Uint8Array>();
     for (const c of corrections)
-      masks.set(c.target, this.prepare(await maskFromInput({ kind: 'file', file: c.maskFile, label: `the correction at frame ${frame}` }, this.size.source, { dir: this.folder.dir })));
+      masks.set(c.target, this.prepare(await this.load({ kind: 'file', file: c.maskFile, label: `the correction at frame ${frame}` })));
     return masks;
+  }
+
+  /** A stored mask at the source size; how one of another size was mapped goes to the job's log. */
+  private async load(mask: StoredMask): Promise<Uint8Array> {
+    const notices: string[] = [];
+    const grey = await maskFromInput(mask, this.size.source, { dir: this.folder.dir, onNotice: (line) => notices.push(line) });
+    for (const line of notices) await this.folder.log(line);
+    return grey;
   }
 
   private prepare(grey: Uint8Array): Uint8Array {

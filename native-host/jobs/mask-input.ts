@@ -26,23 +26,24 @@ export interface FrameSize {
  * @param input - a bridge mask, or one a job stored (its `file` relative to `options.dir`)
  * @param options - `label` names the mask in error messages (default: the path, or "the mask PNG");
  *   `dir` is the job folder that stored masks are in; `alpha` gives the frame's matte (width·height in
- *   [0, 1]) for a drawing on base `alpha`, and may throw why there is none
+ *   [0, 1]) for a drawing on base `alpha`, and may throw why there is none; `onNotice` gets loadMask's line
+ *   about an image of another size than the frame (scaled, or placed over codec padding), for the job log
  * @throws HostError MASK_NOT_FOUND, MASK_UNREADABLE, MASK_ASPECT_MISMATCH, MASK_EMPTY (nothing selected),
  *   INVALID_ARGUMENT for base `alpha` without `options.alpha`
  */
 export async function maskFromInput(
   input: MaskInput | StoredMask,
   size: FrameSize,
-  options: { label?: string; dir?: string; alpha?: () => Promise<Float32Array> } = {},
+  options: { label?: string; dir?: string; alpha?: () => Promise<Float32Array>; onNotice?: (line: string) => void } = {},
 ): Promise<Uint8Array> {
-  const label = options.label;
+  const { label, onNotice } = options;
   switch (input.kind) {
     case 'png':
-      return withTempFile(Buffer.from(input.data, 'base64'), (file) => loadLabelled(file, label ?? 'the mask PNG', size));
+      return withTempFile(Buffer.from(input.data, 'base64'), (file) => loadLabelled(file, label ?? 'the mask PNG', size, onNotice));
     case 'path':
-      return loadLabelled(input.path, label ?? input.path, size);
+      return loadLabelled(input.path, label ?? input.path, size, onNotice);
     case 'file':
-      return loadLabelled(path.resolve(options.dir ?? '.', input.file), label ?? input.label, size);
+      return loadLabelled(path.resolve(options.dir ?? '.', input.file), label ?? input.label, size, onNotice);
     case 'strokes':
       return nonEmpty(rasteriseStrokes(input.strokes, size.width, size.height), label ?? 'the strokes', size);
     case 'box':
@@ -95,10 +96,10 @@ export async function storeMaskInput(input: MaskInput, dir: string, file: string
   }
 }
 
-/** loadMask, with the file named by `label` in its errors. */
-async function loadLabelled(file: string, label: string, size: FrameSize): Promise<Uint8Array> {
+/** loadMask, with the file named by `label` in its errors and notice. */
+async function loadLabelled(file: string, label: string, size: FrameSize, onNotice?: (line: string) => void): Promise<Uint8Array> {
   try {
-    return await loadMask(file, size.width, size.height);
+    return await loadMask(file, size.width, size.height, { onNotice: onNotice && ((line) => onNotice(line.split(file).join(label))) });
   } catch (e) {
     if (isHostError(e) && label !== file) throw new HostError(e.code, e.message.split(file).join(label));
     throw e;

@@ -148,7 +148,9 @@ class MatteJobService implements JobService {
         }
         return (await folder.readAlpha(target, k)).alpha;
       };
-      const grey = await maskFromInput(params.mask, { width: job.width, height: job.height }, { alpha });
+      const notices: string[] = [];
+      const grey = await maskFromInput(params.mask, { width: job.width, height: job.height }, { alpha, onNotice: (line) => notices.push(line) });
+      for (const line of notices) await folder.log(line);
       const maskFile = folder.maskName(`correction-${String(k).padStart(6, '0')}-${target}.png`);
       await writeFileAtomic(folder.file(maskFile), encodeGreyPng(job.width, job.height, grey, 8));
       await this.queue.stop(job.id, 'correct');

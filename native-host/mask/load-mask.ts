@@ -1,24 +1,34 @@
 import { promises as fs } from 'fs';
 import sharp, { type Metadata } from 'sharp';
 import { MaskErrors } from './mask-errors';
-import { resizeNearestLegacy } from './nearest-resize';
+import { applyMaskFit, describeMaskFit, fitMask } from './mask-fit';
 import { rgbToPilGrey } from './pil-grey';
+
+export { sameAspect } from './mask-fit';
+
+/** What loadMask reports besides the mask. */
+export interface LoadMaskOptions {
+  /** the one line saying how a mask of another size was mapped onto the frame (see {@link fitMask}) */
+  onNotice?: (line: string) => void;
+}
 
 /**
  * Loads the first-frame mask as the official script does (spec §3.1 steps 3–4): PIL `convert('L')`, then a
- * legacy-nearest resize to the frame size.
+ * legacy-nearest resize to the frame size; a mask that differs from the frame only by codec padding (1080
+ * lines for a 1088-line video) is placed at the top-left instead ({@link fitMask}, said through `onNotice`).
  *
  * @param path - any image sharp reads (PNG expected); grey, grey+alpha, RGB, RGBA or palette, 8 or 16 bits
  * @param width - frame width to resize to
  * @param height - frame height to resize to
  * @returns width·height grey bytes (0 = background; the morphology later binarises at ≠ 0)
- * @throws HostError MASK_NOT_FOUND, MASK_UNREADABLE, MASK_ASPECT_MISMATCH (not the frame's aspect ratio
- *   within one pixel at the mask's size), MASK_EMPTY (no non-zero pixel)
+ * @throws HostError MASK_NOT_FOUND, MASK_UNREADABLE, MASK_ASPECT_MISMATCH (neither the frame's aspect ratio
+ *   within one pixel at the mask's size nor the frame's size give or take codec padding), MASK_EMPTY (no
+ *   non-zero pixel on the frame)
  * @remarks Alpha is ignored, as PIL does for RGBA and LA. 16-bit grey is clipped at 255 (PIL's I;16 → L);
  *   16-bit colour keeps its high byte (how PIL opens it). ICC profiles and EXIF orientation are not applied
  *   (PIL's `Image.open` applies neither).
  */
-export async function loadMask(path: string, width: number, height: number): Promise<Uint8Array> {
+export async function loadMask(path: string, width: number, height: number, options: LoadMaskOptions = {}): Promise<Uint8Array> {
   const stat = await fs.stat(path).catch(() => undefined);
   if (!stat) throw MaskErrors.notFound(path);
   if (!stat.isFile()) throw MaskErrors.unreadable(path, 'it is a folder');
@@ -31,21 +41,14 @@ export async function loadMask(path: string, width: number, height: number): Pro
     throw MaskErrors.unreadable(path, (e as Error).message);
   }
   const mask = { width: meta.width, height: meta.height };
-  if (!sameAspect(mask, { width, height })) throw MaskErrors.aspectMismatch(path, mask, { width, height });
-  const resized = resizeNearestLegacy(grey, mask.width, mask.height, width, height);
-  if (!resized.some((v) => v !== 0)) throw MaskErrors.empty(path);
-  return resized;
-}
-
-/**
- * Whether the mask could be the frame scaled: its height is within one pixel of width·(frame h/w), or its
- * width within one pixel of height·(frame w/h) (rounding at the mask's own scale).
- */
-export function sameAspect(mask: { width: number; height: number }, frame: { width: number; height: number }): boolean {
-  return (
-    Math.abs(mask.height - (mask.width * frame.height) / frame.width) <= 1 ||
-    Math.abs(mask.width - (mask.height * frame.width) / frame.height) <= 1
-  );
+  const frame = { width, height };
+  const fit = fitMask(mask, frame);
+  if (!fit) throw MaskErrors.aspectMismatch(path, mask, frame);
+  const fitted = applyMaskFit(grey, mask, frame, fit);
+  if (!fitted.some((v) => v !== 0)) throw MaskErrors.empty(path);
+  const notice = describeMaskFit(path, mask, frame, fit);
+  if (notice) options.onNotice?.(notice);
+  return fitted;
 }
 
 async function readPilGrey(path: string, meta: Metadata): Promise<Uint8Array> {

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import type { Precision } from '../../models/model-manifest';
+import type { Precision } from '../models/model-manifest';
 import { ExecutionProviderChoice, ExecutionProviderName, providerOrder, ProviderAttempt } from '../engine/providers';
 import { OFFICIAL_OPTIONS } from '../engine/inference-core';
 import { EngineClient } from '../engine/worker/engine-client';
@@ -39,6 +39,8 @@ export interface MatteRequest {
 export type MatteProgress =
   | { phase: 'model'; progress: ModelProgress }
   | { phase: 'engine'; provider: ExecutionProviderName; skipped: ProviderAttempt[] }
+  /** one line for the user, e.g. how a mask of another size was mapped onto the frame */
+  | { phase: 'notice'; text: string }
   | { phase: 'frames'; done: number; total?: number; fps: number; etaSeconds?: number };
 
 export interface MatteResult {
@@ -86,7 +88,8 @@ export async function runMatte(
     const { width, height, fps } = source.info;
     const size = new ProcessingSize({ width, height }, req.maxSize);
     const masks: Uint8Array[] = [];
-    for (const file of req.masks) masks.push(size.prepareMask(await loadMask(file, width, height), { dilate: req.dilate, erode: req.erode }));
+    const onNotice = (text: string) => progress({ phase: 'notice', text });
+    for (const file of req.masks) masks.push(size.prepareMask(await loadMask(file, width, height, { onNotice }), { dilate: req.dilate, erode: req.erode }));
     const folders = targetFolders(req.outDir, req.masks);
     for (const f of folders) sinks.push(await openOutputs(f.dir, req.outputs, { width, height, fps }));
 

@@ -1,11 +1,10 @@
 import * as fs from 'fs';
-import { checkpointFile, convertedModelDir } from '../../models/cache';
-import type { ModelManifest, Precision } from '../../models/model-manifest';
-import { checkpointFileName, RegistryEntry } from '../../models/registry';
 import { convertCheckpoint, ConvertProgress, sha256File } from '../convert/convert-model';
 import { isHostError } from '../errors';
+import { checkpointFile, convertedModelDir } from './cache';
 import { downloadFile, DownloadProgress, mirroredUrl } from './download';
-import { findModel } from './model-registry';
+import type { ModelManifest, Precision } from './model-manifest';
+import { checkpointFileName, findModel, RegistryEntry } from './registry';
 
 /** What a pull or a resolve is doing: downloading (or checking) the checkpoint, then converting it. */
 export type ModelProgress =

@@ -1,12 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { convertedModelDir } from '../../models/cache';
-import { MODEL_MANIFEST_FILE, ModelManifest, Precision } from '../../models/model-manifest';
-import { DEFAULT_MODEL } from '../../models/registry';
 import { convertCheckpoint, sha256File } from '../convert/convert-model';
 import { readModelManifest } from '../engine/model-sessions';
 import { HostError } from '../errors';
-import { loadRegistry } from './model-registry';
+import { convertedModelDir } from './cache';
+import { MODEL_MANIFEST_FILE, ModelManifest, Precision } from './model-manifest';
+import { DEFAULT_MODEL, loadRegistry } from './registry';
 import { ModelProgress, pullModel } from './pull-model';
 
 /** File endings taken as checkpoints (the loader itself tells the formats apart by content). */

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { z } from 'zod';
 import { DEFAULT_PORT } from '../../bridge/protocol';
-import { cacheRoot, CacheLocation, userFolder } from '../../models/cache';
+import { cacheRoot, CacheLocation, userFolder } from '../models/cache';
 import { HostError } from '../errors';
 
 /** `matanyone serve`'s settings file, `<config folder>/config.json`; every field has a default. */

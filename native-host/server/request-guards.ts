@@ -30,13 +30,17 @@ export function isLoopbackHostHeader(host: string | undefined): boolean {
 }
 
 /**
- * Whether a WebSocket upgrade's Origin may drive the host: none (native clients, the `ws` package), `null`
- * and `uxp:` / `plugin:` (UXP panels), or the host's own pages (`http://127.0.0.1:<port>`, e.g. the OBS
- * dock). Any other web origin is refused.
+ * Whether a WebSocket upgrade's Origin may open the bridge: none (native clients, the `ws` package), `null`,
+ * `uxp:` / `plugin:`, or the host's own pages (`http://127.0.0.1:<port>`: the page at `/`, the OBS dock, and
+ * the panel as the Chromium tests load it). Any other web origin is refused.
  *
- * @remarks Which Origin UXP sends on a WebSocket upgrade is not documented; the refusal is logged with the
- * origin so that a panel refused by mistake is easy to diagnose. A sandboxed iframe also has origin `null`;
- * the pairing token covers that case.
+ * @remarks `null` is let through on purpose. Which Origin UXP sends on a WebSocket upgrade is not documented:
+ * it may send none or `null` (`uxp:` / `plugin:` are guesses), and refusing `null` could lock the real panel
+ * out. The cost is that a sandboxed iframe or a `file:` page, whose origin is also `null`, can open the
+ * socket; it then gets what any client gets before pairing: `UNAUTHORIZED` for everything but a `hello`
+ * with the token, and the connection closed after a few refusals (`bridge-connection.ts`). The token is the
+ * real guard; test/integration/readme-host.test.ts holds both halves. A refusal is logged with the origin, so
+ * that a panel refused by mistake is easy to diagnose.
  */
 export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
   if (origin === undefined || origin === '' || origin === 'null') return true;

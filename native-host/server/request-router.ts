@@ -1,3 +1,5 @@
+import { promises as fs } from 'fs';
+import { listFrameFiles } from '../video/frame-files';
 import { defaultOutDir } from '../jobs/job-request';
 import type { MaskInput } from '../../bridge/media';
 import type { ParsedRequest } from '../../bridge/protocol';
@@ -50,6 +52,15 @@ function limitConcurrency(n: number): <T>(task: () => Promise<T>) => Promise<T> 
  */
 export function createRequestRouter({ jobs, stills, paths, preview, jobFrame, defaultModel }: RouterDeps): RequestRouter {
   const decode = limitConcurrency(PREVIEWS_AT_ONCE);
+  // A frame folder under a root may hold links to images elsewhere (the frame sources follow links): every
+  // frame must resolve under the roots too, not only the folder.
+  const checkMedia = async (media: string): Promise<string> => {
+    const checked = await paths.check(media);
+    if (!(await fs.stat(checked)).isDirectory()) return checked;
+    // A folder that is no frame sequence fails later with the frame source's own error; only links matter here.
+    for (const frame of await listFrameFiles(checked).catch(() => [])) await paths.check(frame.path);
+    return checked;
+  };
   const checkMask = async (mask: MaskInput): Promise<MaskInput> => (mask.kind === 'path' ? { kind: 'path', path: await paths.check(mask.path) } : mask);
   // A model the host's user chose (`serve --model`) is theirs, not a panel's: it is not held to the roots.
   const checkModel = async (model: string | undefined) =>
@@ -61,7 +72,7 @@ export function createRequestRouter({ jobs, stills, paths, preview, jobFrame, de
         throw ServerErrors.alreadyIntroduced();
       case 'submitMatte': {
         const p = request.params;
-        const media = await paths.check(p.media);
+        const media = await checkMedia(p.media);
         // The default output folder (next to the media) must be writable under the roots too: check it and
         // pass it on explicitly, so that the jobs layer never writes anywhere unchecked.
         const checked = {
@@ -83,7 +94,7 @@ export function createRequestRouter({ jobs, stills, paths, preview, jobFrame, de
         return { jobs: jobs.list(clientId) };
       case 'getPreview': {
         const { media, frame, maxSize, frameRate } = request.params;
-        const checked = await paths.check(media);
+        const checked = await checkMedia(media);
         return decode(() => preview({ media: checked, frame, maxSize, frameRate }));
       }
       case 'getJobFrame': {

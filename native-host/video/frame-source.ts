@@ -39,10 +39,11 @@ export interface FrameSourceOptions {
 /**
  * Opens a video file (decoded by ffmpeg) or a folder of numbered images (decoded by sharp).
  *
- * @param input - a video file, or a folder of png/jpg/tif/bmp/webp images in natural number order
+ * @param input - a video file, or a folder of numbered png/jpg/tif/bmp/webp images (see listFrameFiles)
  * @param options - frame range and folder frame rate
  * @returns a source whose `info` is known before the first frame is decoded
- * @throws HostError VIDEO_UNREADABLE (missing, not a video, no images), INVALID_ARGUMENT (bad range),
+ * @throws HostError VIDEO_UNREADABLE (missing, not a video, no images, a gap or a duplicate in the frame
+ *   numbers), INVALID_ARGUMENT (bad range),
  *   FFMPEG_NOT_FOUND; decode failures part-way come from the iteration, after the frames before them
  * @example
  * const source = await openFrameSource('clip.mp4', { from: 10, to: 99 });

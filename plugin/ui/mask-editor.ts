@@ -46,7 +46,7 @@ export class MaskEditor {
     this.image.style.display = 'block';
     this.image.addEventListener('load', () => this.redraw());
     this.rubberBand = doc.createElement('div');
-    this.rubberBand.style.cssText = `position:absolute;border:1px dashed ${SUBJECT_COLOUR};display:none;pointer-events:none`;
+    setStyle(this.rubberBand, { position: 'absolute', border: `1px dashed ${SUBJECT_COLOUR}`, display: 'none', pointerEvents: 'none' });
     root.append(this.image, this.rubberBand);
   }
 
@@ -114,7 +114,7 @@ export class MaskEditor {
     const canvas = this.doc.createElement('canvas');
     canvas.width = width;
     canvas.height = height;
-    canvas.style.cssText = `position:absolute;left:0;top:0;width:${width}px;height:${height}px;opacity:0.55;touch-action:none`;
+    setStyle(canvas, { position: 'absolute', left: '0', top: '0', width: `${width}px`, height: `${height}px`, opacity: '0.55', touchAction: 'none' });
     canvas.addEventListener('pointerdown', (e) => this.pointerDown(e));
     canvas.addEventListener('pointermove', (e) => this.pointerMove(e));
     canvas.addEventListener('pointerup', (e) => this.pointerUp(e));
@@ -176,7 +176,7 @@ export class MaskEditor {
     if (shape.type === 'box') {
       Object.assign(shape, box(drawing.startX, drawing.startY, x, y));
       const k = 1 / this.scale;
-      Object.assign(this.rubberBand.style, { display: 'block', left: `${shape.x * k}px`, top: `${shape.y * k}px`, width: `${shape.width * k}px`, height: `${shape.height * k}px` });
+      setStyle(this.rubberBand, { display: 'block', left: `${shape.x * k}px`, top: `${shape.y * k}px`, width: `${shape.width * k}px`, height: `${shape.height * k}px` });
       return;
     }
     const last = shape.points[shape.points.length - 1];
@@ -199,6 +199,11 @@ export class MaskEditor {
     this.redraw();
     this.changed();
   }
+}
+
+/** One property at a time: UXP's style object is not documented to take `cssText`. */
+function setStyle(element: HTMLElement, properties: Partial<Record<'position' | 'border' | 'display' | 'pointerEvents' | 'left' | 'top' | 'width' | 'height' | 'opacity' | 'touchAction', string>>): void {
+  for (const [name, value] of Object.entries(properties)) element.style[name as 'position'] = value as string;
 }
 
 function box(x0: number, y0: number, x1: number, y1: number) {

@@ -297,7 +297,7 @@ interface JobActions {
 function jobRow(doc: Document, view: JobView, actions: JobActions): HTMLElement {
   const row = doc.createElement('div');
   row.className = 'job';
-  row.dataset.jobId = view.job.jobId;
+  row.setAttribute('data-job-id', view.job.jobId);
   const state = view.info?.state ?? 'unknown';
   const title = doc.createElement('div');
   title.textContent = `${view.job.label} · ${state}${view.info && view.info.version > 1 ? ` · version ${view.info.version}` : ''}`;

@@ -57,6 +57,7 @@ describe('the Premiere panel in Chromium against matanyone serve', () => {
   }, 300_000);
 
   afterAll(async () => {
+    await panel?.browser.close().catch(() => undefined); // when a test failed before closing it
     await stopHost();
     model?.cleanup();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -193,6 +194,15 @@ describe('the Premiere panel in Chromium against matanyone serve', () => {
     // V2 has the title and V3 the first matte: a new top track (V4).
     await showsText(newestJob(), 'Placed the matte on V4', 180_000);
     expect((await track(3)).map((item) => path.basename(item.mediaPath))).toEqual(['matte.mov']);
+  });
+
+  test('a panel reload: paired again from storage, and its jobs are listed again from the host', async () => {
+    const before = await page().locator('#jobs .job').count();
+    await page().reload();
+    await showsText(status(), 'Connected to the MatAnyone host', 20_000);
+    await showsText(newestJob(), 'finished', 20_000);
+    expect(await page().locator('#jobs .job').count()).toBe(before);
+    await showsText(page().locator('#jobs .job').nth(1), 'cancelled');
     await panel.close();
   });
 });

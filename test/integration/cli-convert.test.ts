@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
 import { loadCheckpoint } from '../../native-host/convert/checkpoint/load-checkpoint';
-import { ModelManifest } from '../../models/model-manifest';
+import { ModelManifest } from '../../native-host/models/model-manifest';
 import { CHECKPOINT_FORMATS_DIR, makeTempDir, multiObjectLayout, PARITY_WEIGHTS } from '../support/checkpoint-fixtures';
 import { expectOneLineError, runCli } from '../support/cli';
 import { expectParity, intermediate, paddedFrame, PARITY_DIR } from '../support/parity-fixture';

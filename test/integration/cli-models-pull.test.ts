@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkpointFile, convertedModelDir } from '../../models/cache';
-import { OFFICIAL_MODELS } from '../../models/registry';
+import { checkpointFile, convertedModelDir } from '../../native-host/models/cache';
+import { OFFICIAL_MODELS } from '../../native-host/models/registry';
 import { makeTempDir, PARITY_WEIGHTS } from '../support/checkpoint-fixtures';
 import { CliResult, expectOneLineError, runCliAsync } from '../support/cli';
 import { FileServer } from '../support/file-server';

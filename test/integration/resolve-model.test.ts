@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkpointFile, convertedModelDir } from '../../models/cache';
-import { OFFICIAL_MODELS } from '../../models/registry';
+import { checkpointFile, convertedModelDir } from '../../native-host/models/cache';
+import { OFFICIAL_MODELS } from '../../native-host/models/registry';
 import { HostError } from '../../native-host/errors';
 import { ModelProgress } from '../../native-host/models/pull-model';
 import { resolveModel } from '../../native-host/models/resolve-model';

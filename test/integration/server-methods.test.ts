@@ -63,6 +63,27 @@ describe('bridge methods', () => {
     for (const c of [panel, sameInstance, stranger]) c.close();
   });
 
+  test('a frame folder under a root whose frame links outside the roots is PATH_NOT_ALLOWED (frame sources follow links)', async () => {
+    const frames = path.join(root, 'frames');
+    fs.mkdirSync(frames);
+    const png = await sharp({ create: { width: 32, height: 18, channels: 3, background: '#808080' } }).png().toBuffer();
+    fs.writeFileSync(path.join(frames, 'frame_0000.png'), png);
+    fs.writeFileSync(path.join(base, 'outside', 'secret_0001.png'), png);
+    const client = await host.client();
+    const before = jobs.submitted.length;
+    const submit = () => client.call('submitMatte', { media: frames, targets: [{ mask: PNG_MASK }], outputs: [{ kind: 'prores4444' }] });
+    // A link that stays inside the roots is fine.
+    fs.symlinkSync(path.join(frames, 'frame_0000.png'), path.join(frames, 'frame_0001.png'));
+    await submit();
+    expect(jobs.submitted.length).toBe(before + 1);
+    fs.rmSync(path.join(frames, 'frame_0001.png'));
+    fs.symlinkSync(path.join(base, 'outside', 'secret_0001.png'), path.join(frames, 'frame_0001.png'));
+    await expect(submit()).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
+    await expect(client.call('getPreview', { media: frames, frame: 1 })).rejects.toMatchObject({ code: 'PATH_NOT_ALLOWED' });
+    expect(jobs.submitted.length).toBe(before + 1);
+    client.close();
+  });
+
   test('paths reach the jobs layer checked and real; any path outside is PATH_NOT_ALLOWED and nothing is submitted', async () => {
     const client = await host.client();
     const before = jobs.submitted.length;

@@ -1,5 +1,5 @@
 import * as path from 'path';
-import { cacheRoot, checkpointFile, convertedModelDir } from '../../models/cache';
+import { cacheRoot, checkpointFile, convertedModelDir } from '../../native-host/models/cache';
 import { configDir } from '../../native-host/server/host-config';
 
 const SHA = 'a12ed0205064e24ff501e5985103f47b8b63d9e6f5e4c9fab9773139d5c1fa0f';

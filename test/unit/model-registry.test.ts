@@ -1,8 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { checkpointFileName, DEFAULT_MODEL, OFFICIAL_MODELS, RegistryEntry } from '../../models/registry';
+import { checkpointFileName, DEFAULT_MODEL, findModel, loadRegistry, OFFICIAL_MODELS, RegistryEntry } from '../../native-host/models/registry';
 import { HostError } from '../../native-host/errors';
-import { findModel, loadRegistry } from '../../native-host/models/model-registry';
 import { makeTempDir } from '../support/checkpoint-fixtures';
 
 describe('the model registry', () => {

@@ -1,4 +1,7 @@
+import * as fs from 'fs';
 import { z } from 'zod';
+import officialRegistry from '../../models/registry.json';
+import { HostError } from '../errors';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 is 64 lowercase hex digits');
 
@@ -17,6 +20,7 @@ export const RegistryEntry = z.object({
   url: z.url({ protocol: /^https?$/ }).describe('official download URL of the checkpoint; its last path segment is the file name'),
   bytes: z.number().int().positive().optional().describe('exact size of the checkpoint file'),
   sha256: Sha256.optional().describe('SHA-256 of the checkpoint file, lowercase hex'),
+  checksumSource: z.string().optional().describe('where `bytes` and `sha256` come from, or why they are missing'),
   licence: z.object({
     name: z.string(),
     url: z.url(),
@@ -28,59 +32,27 @@ export const RegistryEntry = z.object({
 });
 export type RegistryEntry = z.infer<typeof RegistryEntry>;
 
-/** The file a registry override (`MATANYONE_REGISTRY`) holds: entries in the same schema. */
+/** A registry file: the built-in `models/registry.json`, and a `MATANYONE_REGISTRY` override alike. */
 export const RegistryFile = z.object({ models: z.array(RegistryEntry) });
 export type RegistryFile = z.infer<typeof RegistryFile>;
 
-/** Both official repositories ship the same `LICENSE` text (pq-yang/MatAnyone `LICENSE`, pq-yang/MatAnyone2 `LICENSE.txt`). */
-const S_LAB_LICENCE_1_0 = (repository: string, file: string) => ({
-  name: 'S-Lab License 1.0',
-  url: `${repository}/blob/main/${file}`,
-  nonCommercial: true,
-});
-
 /**
- * The official MatAnyone checkpoints. Both load into the same architecture (spec §0.1, §2.3).
- *
- * @remarks
- * Checksums, as of this writing:
- * - `matanyone2.pth`: sha256 and size from public projects that pin this exact release asset (the
- *   release page itself and the official code publish none): 5ymph0en1x/SyLC
- *   `models_dev_nc/matanyone2/README.md` (size 141,429,115 bytes and sha256), cbga/mattecast
- *   `src/mattecast/models.py` and KittyPingu/IStripperQuickPlayer `tools/custom-shows/matanyone2_worker.py`
- *   (the same sha256). The size agrees with the spec's fp32 payload (141,138,828 bytes) plus torch.save's
- *   zip and pickle overhead.
- * - `matanyone.pth`: no published sha256 or exact size was found (the official code downloads it with
- *   `hash_prefix=None`; third-party notes only say "~141 MB"). The Hugging Face repositories
- *   (`PeiqingYang/MatAnyone`, `PeiqingYang/MatAnyone2`) hold a different file (`model.safetensors`, multi-object
- *   layout), so their LFS checksums do not apply. Left undefined: `models pull matanyone` verifies the
- *   file by converting it and prints the sha256 it got.
+ * The official MatAnyone checkpoints, from the project's `models/registry.json` (data only; each entry's
+ * `checksumSource` says where its size and sha256 come from). Both load into the same architecture
+ * (spec §0.1, §2.3). Parsed when this module loads: a broken built-in registry is a bug and fails at once.
  */
-export const OFFICIAL_MODELS: readonly RegistryEntry[] = [
-  {
-    name: 'matanyone2',
-    title: 'MatAnyone 2',
-    url: 'https://github.com/pq-yang/MatAnyone2/releases/download/v1.0.0/matanyone2.pth',
-    bytes: 141_429_115,
-    sha256: '5e9821e4087231427376b437c85bb6e072b41e582314f06fd524f75bc4af5914',
-    licence: S_LAB_LICENCE_1_0('https://github.com/pq-yang/MatAnyone2', 'LICENSE.txt'),
-    repository: 'https://github.com/pq-yang/MatAnyone2',
-    paper: { title: 'MatAnyone 2: Scaling Video Matting via a Learned Quality Evaluator', url: 'https://arxiv.org/abs/2512.11782' },
-    projectPage: 'https://pq-yang.github.io/projects/MatAnyone2/',
-  },
-  {
-    name: 'matanyone',
-    title: 'MatAnyone',
-    url: 'https://github.com/pq-yang/MatAnyone/releases/download/v1.0.0/matanyone.pth',
-    licence: S_LAB_LICENCE_1_0('https://github.com/pq-yang/MatAnyone', 'LICENSE'),
-    repository: 'https://github.com/pq-yang/MatAnyone',
-    paper: { title: 'MatAnyone: Stable Video Matting with Consistent Memory Propagation', url: 'https://arxiv.org/abs/2501.14677' },
-    projectPage: 'https://pq-yang.github.io/projects/MatAnyone/',
-  },
-];
+export const OFFICIAL_MODELS: readonly RegistryEntry[] = RegistryFile.parse(officialRegistry).models;
 
 /** The model `matanyone matte` uses when `--model` is not given. */
 export const DEFAULT_MODEL = 'matanyone2';
+
+/**
+ * Environment variable naming a registry override: a JSON file `{"models": [...]}` whose entries follow
+ * the {@link RegistryEntry} schema. An entry replaces the official one of the same name (another URL,
+ * size or checksum, say for an internal mirror of re-hosted weights) and new names are added. The tests
+ * use it to serve a small fixture checkpoint under an official name.
+ */
+export const REGISTRY_ENV = 'MATANYONE_REGISTRY';
 
 /**
  * The file name a registry entry downloads to: the last path segment of its URL (`matanyone2.pth`).
@@ -101,4 +73,38 @@ export function mergeRegistry(official: readonly RegistryEntry[], override: read
   const byName = new Map(official.map((e) => [e.name, e]));
   for (const e of override) byName.set(e.name, e);
   return [...byName.values()];
+}
+
+/**
+ * The model registry in effect: the official entries, with `$MATANYONE_REGISTRY` laid over them when set.
+ *
+ * @throws HostError `INVALID_ARGUMENT` when the override file cannot be read or does not match the schema
+ */
+export function loadRegistry(env: NodeJS.ProcessEnv = process.env): RegistryEntry[] {
+  const file = env[REGISTRY_ENV];
+  if (!file) return [...OFFICIAL_MODELS];
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new HostError('INVALID_ARGUMENT', `${REGISTRY_ENV}=${file} cannot be read as JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const parsed = RegistryFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new HostError('INVALID_ARGUMENT', `${REGISTRY_ENV}=${file} is not a model registry: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  return mergeRegistry(OFFICIAL_MODELS, parsed.data.models);
+}
+
+/**
+ * The registry entry called `name`.
+ *
+ * @throws HostError `MODEL_UNKNOWN` naming every registry entry
+ */
+export function findModel(name: string, env: NodeJS.ProcessEnv = process.env): RegistryEntry {
+  const registry = loadRegistry(env);
+  const entry = registry.find((e) => e.name === name);
+  if (!entry) throw new HostError('MODEL_UNKNOWN', `unknown model "${name}"; should be one of: ${registry.map((e) => e.name).join(', ')}`);
+  return entry;
 }
