@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import { frameNumber, listFrameFiles } from '../../native-host/video/frame-files';
-import { openFrameSource, type RgbFrame } from '../../native-host/video/frame-source';
-import { PARITY_A, makeVideoTempDir, rejectsWithHostError } from '../support/video-fixtures';
+import { openFrameSource } from '../../native-host/video/frame-source';
+import { PARITY_A, makeVideoTempDir, readAllFrames, rejectsWithHostError } from '../support/video-fixtures';
 
 const tmp = makeVideoTempDir('inputs-frames-');
 afterAll(() => tmp.cleanup());
@@ -23,17 +23,6 @@ async function folder(name: string, files: Record<string, number | ((file: strin
   return dir;
 }
 
-async function readAll(dir: string, options: Parameters<typeof openFrameSource>[1] = {}): Promise<RgbFrame[]> {
-  const source = await openFrameSource(dir, options);
-  const frames: RgbFrame[] = [];
-  try {
-    for await (const frame of source.frames()) frames.push(frame);
-  } finally {
-    await source.close();
-  }
-  return frames;
-}
-
 /** An image as the folder source decodes it (RGB, no alpha). */
 const decoded = async (file: string) => sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer();
 
@@ -47,7 +36,7 @@ describe('frame folders as pipelines and render farms make them', () => {
       'mask.png': 0, // no number: not a frame
     });
     fs.symlinkSync(cache, path.join(dir, 'take_0004.png')); // a link to a folder is not a frame
-    const frames = await readAll(dir);
+    const frames = await readAllFrames(dir);
     expect(frames.map((f) => f.index)).toEqual([0, 1, 2]);
     for (const [i, k] of [3, 4, 5].entries()) expect(Buffer.from(frames[i].data).equals(await decoded(fixture(k)))).toBe(true);
   });
@@ -70,7 +59,7 @@ describe('frame folders as pipelines and render farms make them', () => {
       '._plate.1001.PNG': (f) => fs.writeFileSync(f, 'macOS resource fork on an exFAT drive'), // hidden: not a frame
     });
     expect((await listFrameFiles(dir)).map((f) => f.name)).toEqual(['plate.1001.PNG', 'plate.1002.png', 'plate.1003.JPG', 'plate.1004.jpeg', 'plate.1005.tif']);
-    const frames = await readAll(dir, { from: 1, to: 3 });
+    const frames = await readAllFrames(dir, { from: 1, to: 3 });
     expect(frames.map((f) => f.index)).toEqual([1, 2, 3]);
     expect(Buffer.from(frames[0].data).equals(await decoded(fixture(1)))).toBe(true);
     expect(Buffer.from(frames[1].data).equals(await decoded(path.join(dir, 'plate.1003.JPG')))).toBe(true);

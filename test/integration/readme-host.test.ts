@@ -2,27 +2,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { chromium, type Browser } from 'playwright-core';
-import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../../bridge/protocol';
-import { RawClient } from '../support/bridge-host';
+import { RawClient, upgrade } from '../support/bridge-host';
 import { CHROMIUM, freePort } from '../support/panel-page';
 import { serve, type Served } from '../support/serve-host';
-
-/** How a WebSocket upgrade ends: opened, or the HTTP status that refused it. */
-function upgrade(url: string, origin: string): Promise<string> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, { origin });
-    ws.on('open', () => {
-      ws.close();
-      resolve('open');
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(`HTTP ${res.statusCode}`);
-      ws.terminate();
-    });
-    ws.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
-  });
-}
 
 /**
  * What the README's "The host for panels" says, against a real `matanyone serve --port N` on a free port
@@ -96,7 +79,7 @@ describe('the README on `serve`: config folder, the page at /, origins', () => {
   });
 
   test('Origin: null opens the socket (UXP may send it) but gets only refusals without the token, then is closed', async () => {
-    expect(await upgrade(bridgeUrl, 'https://example.com')).toBe('HTTP 403');
+    expect(await upgrade(bridgeUrl, { origin: 'https://example.com' })).toBe('HTTP 403');
     const stranger = await RawClient.open(bridgeUrl, { Origin: 'null' });
     for (let i = 1; i <= 7; i++) stranger.request('listJobs', {}, i);
     expect(await stranger.closed).toEqual({ code: 1008, reason: 'too many failed attempts' });

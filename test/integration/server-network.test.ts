@@ -4,8 +4,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import WebSocket from 'ws';
-import { RawClient, startTestHost, TestHost } from '../support/bridge-host';
+import { RawClient, startTestHost, TestHost, upgrade } from '../support/bridge-host';
 
 /** A raw HTTP GET (fetch would normalise `..` away), from an optional local address. */
 function get(port: number, target: string, options: { host?: string; localAddress?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: string }> {
@@ -16,22 +15,6 @@ function get(port: number, target: string, options: { host?: string; localAddres
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-  });
-}
-
-/** How a WebSocket upgrade ends: opened, or the HTTP status / error that refused it. */
-function upgrade(url: string, options: WebSocket.ClientOptions = {}): Promise<string> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(url, options);
-    ws.on('open', () => {
-      ws.close();
-      resolve('open');
-    });
-    ws.on('unexpected-response', (_req, res) => {
-      resolve(`HTTP ${res.statusCode}`);
-      ws.terminate();
-    });
-    ws.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
   });
 }
 

@@ -9,6 +9,7 @@ import {
   hasEncoder,
   makeTestClip,
   makeVideoTempDir,
+  readAllFrames,
   rejectsWithHostError,
 } from '../support/video-fixtures';
 
@@ -20,17 +21,6 @@ const mp4 = makeTestClip(tmp.file('clip.mp4'), { codec: ['-c:v', 'libx264', '-pi
 /** Every frame of clip.mp4 decoded by a separate ffmpeg run. */
 const reference = decodeRaw(mp4, 'rgb24');
 
-async function readAll(input: string, options: Parameters<typeof openFrameSource>[1] = {}): Promise<RgbFrame[]> {
-  const source = await openFrameSource(input, options);
-  const frames: RgbFrame[] = [];
-  try {
-    for await (const frame of source.frames()) frames.push(frame);
-  } finally {
-    await source.close();
-  }
-  return frames;
-}
-
 const referenceFrame = (raw: Buffer, index: number, bytes = FRAME_BYTES) => raw.subarray(index * bytes, (index + 1) * bytes);
 
 /** ffmpeg children still alive or unreaped after a source is done. */
@@ -38,7 +28,7 @@ const leftoverFfmpeg = () => childProcesses().filter((p) => p.command.startsWith
 
 describe('openFrameSource: video files', () => {
   it('mp4 / H.264: every frame, in order, equal to a separate ffmpeg decode', async () => {
-    const frames = await readAll(mp4);
+    const frames = await readAllFrames(mp4);
     expect(frames.map((f) => f.index)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     for (const frame of frames) {
       expect([frame.width, frame.height, frame.data.length]).toEqual([160, 90, FRAME_BYTES]);
@@ -56,7 +46,7 @@ describe('openFrameSource: video files', () => {
   it('mov / ProRes 4444: frame count, size and pixels', async () => {
     const mov = makeTestClip(tmp.file('clip.mov'), { frames: 10, codec: ['-c:v', 'prores_ks', '-profile:v', '4444'] });
     const raw = decodeRaw(mov, 'rgb24');
-    const frames = await readAll(mov);
+    const frames = await readAllFrames(mov);
     expect(frames).toHaveLength(10);
     expect(Buffer.from(frames[6].data).equals(referenceFrame(raw, 6))).toBe(true);
   });
@@ -64,23 +54,23 @@ describe('openFrameSource: video files', () => {
   (hasEncoder('libx265') ? it : it.skip)('mkv / HEVC: frame count, size and pixels', async () => {
     const mkv = makeTestClip(tmp.file('clip.mkv'), { frames: 12, codec: ['-c:v', 'libx265', '-x265-params', 'log-level=error'] });
     const raw = decodeRaw(mkv, 'rgb24');
-    const frames = await readAll(mkv);
+    const frames = await readAllFrames(mkv);
     expect(frames.map((f) => f.index)).toEqual(Array.from({ length: 12 }, (_, i) => i));
     expect(Buffer.from(frames[11].data).equals(referenceFrame(raw, 11))).toBe(true);
   });
 
   it('from/to deliver exactly the source frames from..to (inclusive)', async () => {
-    const frames = await readAll(mp4, { from: 7, to: 12 });
+    const frames = await readAllFrames(mp4, { from: 7, to: 12 });
     expect(frames.map((f) => f.index)).toEqual([7, 8, 9, 10, 11, 12]);
     for (const frame of frames) expect(Buffer.from(frame.data).equals(referenceFrame(reference, frame.index))).toBe(true);
     expect(leftoverFfmpeg()).toEqual([]);
   });
 
   it('from alone runs to the end; to alone starts at 0; from past the end gives nothing', async () => {
-    expect((await readAll(mp4, { from: 26 })).map((f) => f.index)).toEqual([26, 27, 28, 29]);
-    expect((await readAll(mp4, { to: 2 })).map((f) => f.index)).toEqual([0, 1, 2]);
-    expect(await readAll(mp4, { from: 40 })).toEqual([]);
-    const single = await readAll(mp4, { from: 13, to: 13 });
+    expect((await readAllFrames(mp4, { from: 26 })).map((f) => f.index)).toEqual([26, 27, 28, 29]);
+    expect((await readAllFrames(mp4, { to: 2 })).map((f) => f.index)).toEqual([0, 1, 2]);
+    expect(await readAllFrames(mp4, { from: 40 })).toEqual([]);
+    const single = await readAllFrames(mp4, { from: 13, to: 13 });
     expect(single.map((f) => f.index)).toEqual([13]);
     expect(Buffer.from(single[0].data).equals(referenceFrame(reference, 13))).toBe(true);
   });
@@ -181,7 +171,7 @@ describe('openFrameSource: image folders', () => {
     await sharp(grey, { raw: { width: 4, height: 3, channels: 1 } }).toColourspace('b-w').png().toFile(path.join(dir, 'f1.png'));
     const rgba = Buffer.from(Array.from({ length: 48 }, (_, i) => (i * 5) % 256));
     await sharp(rgba, { raw: { width: 4, height: 3, channels: 4 } }).png().toFile(path.join(dir, 'f2.png'));
-    const frames = await readAll(dir);
+    const frames = await readAllFrames(dir);
     expect(Array.from(frames[0].data.subarray(0, 6))).toEqual([0, 0, 0, 20, 20, 20]);
     expect(Array.from(frames[1].data.subarray(0, 6))).toEqual([0, 5, 10, 20, 25, 30]);
   });
@@ -208,7 +198,7 @@ describe('openFrameSource: image folders', () => {
     fs.mkdirSync(dir);
     fs.copyFileSync(path.join(PARITY_A, parityFrames[0]), path.join(dir, 'a_0.png'));
     fs.writeFileSync(path.join(dir, 'a_1.png'), fs.readFileSync(path.join(PARITY_A, parityFrames[1])).subarray(0, 300));
-    const error = await rejectsWithHostError(readAll(dir), 'VIDEO_UNREADABLE');
+    const error = await rejectsWithHostError(readAllFrames(dir), 'VIDEO_UNREADABLE');
     expect(error.message).toMatch(new RegExp(`^cannot read video ${dir}: decoding failed at frame 1: a_1.png: `));
   });
 

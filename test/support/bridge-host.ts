@@ -244,3 +244,19 @@ export class RawClient {
     this.socket.close();
   }
 }
+
+/** How a WebSocket upgrade ends: opened, or the HTTP status / error that refused it. */
+export function upgrade(url: string, options: WebSocket.ClientOptions = {}): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, options);
+    ws.on('open', () => {
+      ws.close();
+      resolve('open');
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      resolve(`HTTP ${res.statusCode}`);
+      ws.terminate();
+    });
+    ws.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
+  });
+}

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HostError } from '../../native-host/errors';
+import { openFrameSource, type RgbFrame } from '../../native-host/video/frame-source';
 import type { ErrorCode } from '../../bridge/errors';
 
 /** ../shared/fixtures/parity-a next to the project root (read-only). */
@@ -80,4 +81,16 @@ export function childProcesses(): { pid: number; state: string; command: string 
     .filter((parts) => parts.length >= 3)
     .map(([pid, state, command]) => ({ pid: Number(pid), state, command }))
     .filter((p) => p.command !== 'ps');
+}
+
+/** Every frame a frame source gives, in order (closing it after). */
+export async function readAllFrames(input: string, options: Parameters<typeof openFrameSource>[1] = {}): Promise<RgbFrame[]> {
+  const source = await openFrameSource(input, options);
+  const frames: RgbFrame[] = [];
+  try {
+    for await (const frame of source.frames()) frames.push(frame);
+  } finally {
+    await source.close();
+  }
+  return frames;
 }
