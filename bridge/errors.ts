@@ -22,6 +22,7 @@ export const ErrorCode = z
     'MASK_UNREADABLE',
     'MASK_EMPTY',
     'MASK_ASPECT_MISMATCH',
+    'NO_PERSON',
     'OUTPUT_FAILED',
     // the host protocol
     'UNAUTHORIZED',

@@ -32,8 +32,9 @@ export type DrawnShape = z.infer<typeof DrawnShape>;
 
 /**
  * A mask for one frame: a PNG (base64; any size with the frame's aspect, non-zero = subject), a PNG file on
- * the host, brush strokes, a box, or a drawing; strokes, boxes and drawings are rasterised by the host at
- * the frame's size.
+ * the host, brush strokes, a box, a drawing, or `auto`; strokes, boxes and drawings are rasterised by the
+ * host at the frame's size. `auto` (host feature 'autoMask') asks the host to find the people on the frame
+ * itself (all of them, or those its `box` touches); none found fails with NO_PERSON.
  */
 export const MaskInput = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('png'), data: z.string().min(1).describe('base64 PNG') }),
@@ -65,6 +66,13 @@ export const MaskInput = z.discriminatedUnion('kind', [
       .enum(['empty', 'alpha'])
       .default('empty')
       .describe("empty: all background; alpha (correctMask only): the job's current matte of that frame, α ≥ 0.5 = subject"),
+  }),
+  z.object({
+    kind: z.literal('auto'),
+    box: z
+      .object({ x: z.number().finite(), y: z.number().finite(), width: z.number().positive().finite(), height: z.number().positive().finite() })
+      .optional()
+      .describe('keep only the people this box (source frame pixels) touches, whole'),
   }),
 ]);
 export type MaskInput = z.infer<typeof MaskInput>;

@@ -19,7 +19,7 @@ export const PROTOCOL_VERSION = 2;
  * - refineStill: refineStill
  * - versionedOutputs: a render after a correction writes new file names (`matte-v2.mov`…)
  */
-export const HOST_FEATURES = ['drawingMasks', 'jobFrames', 'refineStill', 'versionedOutputs'] as const;
+export const HOST_FEATURES = ['autoMask', 'drawingMasks', 'jobFrames', 'refineStill', 'versionedOutputs'] as const;
 export type HostFeature = (typeof HOST_FEATURES)[number];
 /** The host refuses larger messages (a 4K mask PNG in base64 is well under this). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;

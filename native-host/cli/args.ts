@@ -17,3 +17,11 @@ export function oneOf<T extends string>(what: string, value: string, allowed: re
     throw new HostError('INVALID_ARGUMENT', `unsupported ${what} "${value}"; should be one of: ${allowed.join(', ')}`);
   return value as T;
 }
+
+/** `--box x,y,w,h` in source frame pixels (width and height > 0). */
+export function parseBox(text: string): { x: number; y: number; width: number; height: number } {
+  const n = text.split(',').map((v) => Number(v.trim()));
+  if (n.length !== 4 || n.some((v) => !Number.isFinite(v)) || n[2] <= 0 || n[3] <= 0)
+    throw new HostError('INVALID_ARGUMENT', `--box: "${text}" should be x,y,width,height in frame pixels, e.g. 40,20,120,200`);
+  return { x: n[0], y: n[1], width: n[2], height: n[3] };
+}

@@ -1,5 +1,6 @@
 import { isHostError } from '../errors';
 import { convertCommand } from './convert-command';
+import { maskCommand } from './mask-command';
 import { matteCommand } from './matte-command';
 import { modelsCommand } from './models-command';
 import { serveCommand } from './serve-command';
@@ -9,6 +10,7 @@ const USAGE = `Usage: matanyone <command> [options]
 Commands:
   matte <video> --mask <png> --out <dir>
                                      matte a clip from a first-frame mask (ProRes 4444, PNGs, …)
+  mask <video> --auto --out <png>    the first-frame mask of the people on a frame, to look at
   convert <checkpoint> --out <dir>   convert an official checkpoint (.pth/.safetensors) to ONNX
   models list | pull <name> | check <dir>
                                      the official models: list, download + convert, check a folder
@@ -20,6 +22,7 @@ Run \`matanyone <command> --help\` for the options of a command.
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   convert: convertCommand,
+  mask: maskCommand,
   matte: matteCommand,
   models: modelsCommand,
   serve: serveCommand,

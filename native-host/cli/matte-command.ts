@@ -1,8 +1,8 @@
 import { EXECUTION_PROVIDERS } from '../engine/providers';
 import { HostError } from '../errors';
-import { MatteProgress, runMatte } from '../matte/run-matte';
+import { AUTO_MASK, MatteProgress, runMatte } from '../matte/run-matte';
 import type { OutputSpec } from '../video/outputs';
-import { oneOf, parseCommandArgs } from './args';
+import { oneOf, parseBox, parseCommandArgs } from './args';
 import { describeModelProgress } from './model-progress';
 import { ProgressLine } from './progress-line';
 
@@ -13,7 +13,9 @@ Mattes the subject the mask selects on the first frame, through the whole clip.
 Input
   --input PATH          video file (mp4, mov, mkv…) or folder of numbered frames (or the first argument)
   --mask PNG            first-frame mask: non-zero = subject; any size with the frame's aspect.
-                        Repeat for several targets (one set of outputs each, one pass)
+                        Repeat for several targets (one set of outputs each, one pass).
+                        auto: the people found on the first frame (see \`matanyone mask\`)
+  --box X,Y,W,H         with --mask auto: only the people this box touches (frame pixels)
   --from N, --to N      frame range (0-based, inclusive)
 Model
   --model M             model folder, checkpoint (.pth/.safetensors, converted on first use) or
@@ -77,6 +79,7 @@ export async function matteCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs('matte', argv, {
     input: { type: 'string', short: 'i' },
     mask: { type: 'string', short: 'm', multiple: true },
+    box: { type: 'string' },
     model: { type: 'string' },
     precision: { type: 'string', default: 'fp32' },
     out: { type: 'string', short: 'o' },
@@ -104,6 +107,8 @@ export async function matteCommand(argv: string[]): Promise<number> {
   const masks = (values.mask as string[] | undefined) ?? [];
   if (masks.length === 0) throw new HostError('INVALID_ARGUMENT', 'matte: --mask <first-frame.png> is required');
   if (!values.out) throw new HostError('INVALID_ARGUMENT', 'matte: --out <dir> is required');
+  if (values.box !== undefined && !masks.includes(AUTO_MASK)) throw new HostError('INVALID_ARGUMENT', 'matte: --box selects people for --mask auto; give --mask auto');
+  const box = values.box !== undefined ? parseBox(values.box as string) : undefined;
 
   const outputs: OutputSpec[] = [];
   if (values.alpha !== undefined) outputs.push({ kind: 'alpha', depth: oneOf('--alpha', values.alpha as string, ['png16', 'png8'] as const) === 'png16' ? 16 : 8 });
@@ -129,6 +134,7 @@ export async function matteCommand(argv: string[]): Promise<number> {
       {
         input,
         masks,
+        box,
         model: values.model as string | undefined,
         precision: oneOf('precision', values.precision as string, ['fp32', 'fp16'] as const),
         outDir: values.out as string,

@@ -2,6 +2,7 @@ import type { ProcessingSize } from '../matte/processing-size';
 import type { CorrectionRecord } from './job-store';
 import type { JobFolder } from './job-folder';
 import { jobSettings, type StoredMask, type StoredRequest } from './job-request';
+import { decodeFrame } from '../person-mask/frame-person-mask';
 import { maskFromInput } from './mask-input';
 
 /**
@@ -42,7 +43,9 @@ export class JobMasks {
   /** A stored mask at the source size; how one of another size was mapped goes to the job's log. */
   private async load(mask: StoredMask): Promise<Uint8Array> {
     const notices: string[] = [];
-    const grey = await maskFromInput(mask, this.size.source, { dir: this.folder.dir, onNotice: (line) => notices.push(line) });
+    // An auto mask is for the range's first frame: decoded here, once, only when one is asked for.
+    const frame = () => decodeFrame(this.request.media, this.request.range?.from ?? 0, this.request.frameRate);
+    const grey = await maskFromInput(mask, this.size.source, { dir: this.folder.dir, frame, onNotice: (line) => notices.push(line) });
     for (const line of notices) await this.folder.log(line);
     return grey;
   }

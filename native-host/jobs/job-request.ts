@@ -1,13 +1,14 @@
 import * as path from 'path';
 import type { SubmitMatteParams } from '../../bridge/jobs';
-import type { BoxMask, DrawingMask, StrokesMask } from './stroke-raster';
+import type { AutoMask, BoxMask, DrawingMask, StrokesMask } from './stroke-raster';
 
 /**
  * A mask as a job keeps it: an image (sent as PNG data or as a path) is a file in the job folder, so that
- * the job can resume after the original is gone; strokes, boxes and drawings stay as drawn. `label` names
+ * the job can resume after the original is gone; strokes, boxes, drawings and `auto` stay as sent (auto is
+ * found again on resume: the model is deterministic). `label` names
  * the mask in error messages (the folder path means nothing to the user).
  */
-export type StoredMask = { kind: 'file'; file: string; label: string } | StrokesMask | BoxMask | DrawingMask;
+export type StoredMask = { kind: 'file'; file: string; label: string } | StrokesMask | BoxMask | DrawingMask | AutoMask;
 
 /** `request.json`: the submitted parameters with every target named and every mask stored. */
 export interface StoredRequest extends Omit<SubmitMatteParams, 'targets'> {

@@ -4,6 +4,8 @@ import * as path from 'path';
 import type { MaskInput } from '../../bridge/media';
 import { HostError, isHostError } from '../errors';
 import { loadMask } from '../mask/load-mask';
+import { personMask } from '../person-mask/person-mask';
+import type { RgbFrame } from '../video/frame-source';
 import type { StoredMask } from './job-request';
 import { rasteriseBox, rasteriseDrawing, rasteriseStrokes } from './stroke-raster';
 
@@ -21,20 +23,29 @@ export interface FrameSize {
  * - `strokes`: round brushes painted in order, erase strokes clearing (see `rasteriseStrokes`);
  * - `box`: the pixels whose centres lie inside it;
  * - `drawing`: boxes and strokes painted in order (see `rasteriseDrawing`) onto all background, or for
- *   base `alpha` onto the frame's current matte (`options.alpha`), α ≥ 0.5 taken as subject.
+ *   base `alpha` onto the frame's current matte (`options.alpha`), α ≥ 0.5 taken as subject;
+ * - `auto`: the people found on the frame (`options.frame`, decoded only then), see `personMask`.
  *
  * @param input - a bridge mask, or one a job stored (its `file` relative to `options.dir`)
  * @param options - `label` names the mask in error messages (default: the path, or "the mask PNG");
  *   `dir` is the job folder that stored masks are in; `alpha` gives the frame's matte (width·height in
  *   [0, 1]) for a drawing on base `alpha`, and may throw why there is none; `onNotice` gets loadMask's line
- *   about an image of another size than the frame (scaled, or placed over codec padding), for the job log
+ *   about an image of another size than the frame (scaled, or placed over codec padding), for the job log;
+ *   `frame` decodes the frame the mask is for (needed by `auto`)
  * @throws HostError MASK_NOT_FOUND, MASK_UNREADABLE, MASK_ASPECT_MISMATCH, MASK_EMPTY (nothing selected),
- *   INVALID_ARGUMENT for base `alpha` without `options.alpha`
+ *   NO_PERSON (`auto` found nobody), INVALID_ARGUMENT for base `alpha` without `options.alpha` or `auto`
+ *   without `options.frame`
  */
 export async function maskFromInput(
   input: MaskInput | StoredMask,
   size: FrameSize,
-  options: { label?: string; dir?: string; alpha?: () => Promise<Float32Array>; onNotice?: (line: string) => void } = {},
+  options: {
+    label?: string;
+    dir?: string;
+    alpha?: () => Promise<Float32Array>;
+    onNotice?: (line: string) => void;
+    frame?: () => Promise<RgbFrame>;
+  } = {},
 ): Promise<Uint8Array> {
   const { label, onNotice } = options;
   switch (input.kind) {
@@ -51,6 +62,13 @@ export async function maskFromInput(
     case 'drawing': {
       const base = input.base === 'alpha' ? subjectOf(await baseAlpha(options.alpha), size) : undefined;
       return nonEmpty(rasteriseDrawing(input.shapes, size.width, size.height, base), label ?? 'the drawing', size);
+    }
+    case 'auto': {
+      if (!options.frame) throw new HostError('INVALID_ARGUMENT', 'an auto mask needs the frame it is for');
+      const frame = await options.frame();
+      if (frame.width !== size.width || frame.height !== size.height)
+        throw new Error(`frame ${frame.index} is ${frame.width}×${frame.height}, the job's frames ${size.width}×${size.height}`);
+      return (await personMask(frame, { box: input.box, frameIndex: frame.index })).mask;
     }
   }
 }

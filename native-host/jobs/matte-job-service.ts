@@ -15,6 +15,7 @@ import { targetNames, type StoredRequest } from './job-request';
 import { runJob } from './job-runner';
 import type { JobEventListener, JobFrameSource, JobService } from './job-service';
 import { JobStore, type JobRecord } from './job-store';
+import { decodeFrame } from '../person-mask/frame-person-mask';
 import { checkDrawingBase, maskFromInput, storeMaskInput } from './mask-input';
 import { SnapshotStore } from './snapshot-store';
 
@@ -149,7 +150,8 @@ class MatteJobService implements JobService {
         return (await folder.readAlpha(target, k)).alpha;
       };
       const notices: string[] = [];
-      const grey = await maskFromInput(params.mask, { width: job.width, height: job.height }, { alpha, onNotice: (line) => notices.push(line) });
+      const frame = () => decodeFrame(request.media, k, request.frameRate);
+      const grey = await maskFromInput(params.mask, { width: job.width, height: job.height }, { alpha, frame, onNotice: (line) => notices.push(line) });
       for (const line of notices) await folder.log(line);
       const maskFile = folder.maskName(`correction-${String(k).padStart(6, '0')}-${target}.png`);
       await writeFileAtomic(folder.file(maskFile), encodeGreyPng(job.width, job.height, grey, 8));

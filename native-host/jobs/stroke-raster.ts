@@ -3,6 +3,7 @@ import type { DrawnShape, MaskInput } from '../../bridge/media';
 export type StrokesMask = Extract<MaskInput, { kind: 'strokes' }>;
 export type BoxMask = Extract<MaskInput, { kind: 'box' }>;
 export type DrawingMask = Extract<MaskInput, { kind: 'drawing' }>;
+export type AutoMask = Extract<MaskInput, { kind: 'auto' }>;
 type Point = readonly [number, number];
 type Stroke = { points: readonly Point[]; radius: number };
 type Box = { x: number; y: number; width: number; height: number };

@@ -7,15 +7,22 @@ import { loadMask } from '../mask/load-mask';
 import type { ModelProgress } from '../models/pull-model';
 import { resolveModel } from '../models/resolve-model';
 import { openFrameSource } from '../video/frame-source';
+import { personMaskOfFrame } from '../person-mask/frame-person-mask';
+import type { PersonMaskBox } from '../person-mask/person-mask';
 import { OutputFile, openOutputs, OutputSink, OutputSpec } from '../video/outputs';
 import { ProcessingSize } from './processing-size';
+
+/** The `--mask` value that finds the people on the first frame instead of reading a file. */
+export const AUTO_MASK = 'auto';
 
 /** A `matanyone matte` run: one clip, one first-frame mask per target, the files to write. */
 export interface MatteRequest {
   /** a video file or a folder of numbered frames */
   input: string;
-  /** one mask image per target, for the first frame of the range */
+  /** one mask image per target, for the first frame of the range; `auto`: the people on that frame */
   masks: string[];
+  /** with an `auto` mask: keep only the people this box touches */
+  box?: PersonMaskBox;
   /** model folder, checkpoint file or registry name (default: the registry's default model) */
   model?: string;
   /** precision to convert a checkpoint to */
@@ -89,7 +96,11 @@ export async function runMatte(
     const size = new ProcessingSize({ width, height }, req.maxSize);
     const masks: Uint8Array[] = [];
     const onNotice = (text: string) => progress({ phase: 'notice', text });
-    for (const file of req.masks) masks.push(size.prepareMask(await loadMask(file, width, height, { onNotice }), { dilate: req.dilate, erode: req.erode }));
+    for (const file of req.masks) {
+      // `auto` decodes the first frame once more (one frame, cheap) rather than holding back the stream.
+      const grey = file === AUTO_MASK ? (await personMaskOfFrame(req.input, req.from ?? 0, { box: req.box })).mask : await loadMask(file, width, height, { onNotice });
+      masks.push(size.prepareMask(grey, { dilate: req.dilate, erode: req.erode }));
+    }
     const folders = targetFolders(req.outDir, req.masks);
     for (const f of folders) sinks.push(await openOutputs(f.dir, req.outputs, { width, height, fps }));
 

@@ -68,6 +68,12 @@ export class MaskEditor {
     return this.shapes.some((shape) => !shape.erase);
   }
 
+  /** The last box drawn (to pick a person for an automatic mask), if any. */
+  get lastBox(): { x: number; y: number; width: number; height: number } | undefined {
+    const box = [...this.shapes].reverse().find((shape) => shape.type === 'box' && !shape.erase);
+    return box?.type === 'box' ? { x: box.x, y: box.y, width: box.width, height: box.height } : undefined;
+  }
+
   onChange(listener: () => void): void {
     this.changeListeners.add(listener);
   }

@@ -125,6 +125,8 @@ export function startPanel(doc: Document, options: PanelOptions): void {
     $('frame-slider-row').style.display = mode?.kind === 'correct' ? 'flex' : 'none';
     $('options').style.display = mode?.kind === 'first' ? 'flex' : 'none';
     $('load-png').style.display = mode?.kind === 'first' && options.pickPng ? '' : 'none';
+    const state = connection.state;
+    $('auto-mask').style.display = mode?.kind === 'first' && state.kind === 'connected' && state.features.includes('autoMask') ? '' : 'none';
     sendButton.textContent = mode?.kind === 'correct' ? `Re-run from frame ${mode.frame}` : 'Matte';
     updateSend();
   };
@@ -215,6 +217,21 @@ export function startPanel(doc: Document, options: PanelOptions): void {
     await photoshop.writeLayerMask(layer, refined.path, still);
     say(`The matte is now the layer mask of "${layer.name}" (${(refined.ms / 1000).toFixed(1)} s). Undo with Edit > Undo.`);
   };
+
+  // The host's person segmenter: all people, or those a drawn box touches. Touch-ups go through Correct… on the
+  // first frame (strokes on the matte), since the automatic mask is made in the host, not in the panel.
+  $('auto-mask').addEventListener('click', async () => {
+    if (mode?.kind !== 'first' || !jobs) return;
+    const clip = mode.clip;
+    const box = editor.lastBox;
+    try {
+      await jobs.submit(clip, { kind: 'auto', ...(box ? { box } : {}) }, currentOptions());
+      closeEditor();
+      say(`"${clip.name}" is queued with the people the host finds${box ? ' in your box' : ''}. To touch the mask up, use Correct… on the first frame.`);
+    } catch (error) {
+      say(describe(error), true);
+    }
+  });
 
   sendButton.addEventListener('click', async () => {
     if (!mode || !jobs) return;
