@@ -12,7 +12,8 @@ Mattes the subject the mask selects on the first frame, through the whole clip.
 
 Input
   --input PATH          video file (mp4, mov, mkv…) or folder of numbered frames (or the first argument)
-  --mask PNG            first-frame mask: non-zero = subject; any size with the frame's aspect.
+  --mask PNG            first-frame mask: non-zero = subject; any size with the frame's aspect, or
+                        the frame's size less codec padding (1920x1080 on a 1920x1088 video).
                         Repeat for several targets (one set of outputs each, one pass).
                         auto: the people found on the first frame (see \`matanyone mask\`)
   --box X,Y,W,H         with --mask auto: only the people this box touches (frame pixels)
