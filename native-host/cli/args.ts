@@ -18,6 +18,28 @@ export function oneOf<T extends string>(what: string, value: string, allowed: re
   return value as T;
 }
 
+/**
+ * An integer option: undefined when not given; below `min` (or above `max`, when given) is an
+ * INVALID_ARGUMENT naming the option and the range.
+ */
+export function integer(name: string, value: string | undefined, min: number, max?: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max))
+    throw new HostError('INVALID_ARGUMENT', `--${name}: "${value}" should be an integer ${max === undefined ? `≥ ${min}` : `from ${min} to ${max}`}`);
+  return n;
+}
+
+/**
+ * The one input a command works on: `--input`, or else its single positional argument.
+ * @param refusal - the sentence for none or several
+ */
+export function singleInput(input: string | undefined, positionals: string[], refusal: string): string {
+  const given = input ?? positionals[0];
+  if (!given || positionals.length > (input ? 0 : 1)) throw new HostError('INVALID_ARGUMENT', refusal);
+  return given;
+}
+
 /** `--box x,y,w,h` in source frame pixels (width and height > 0). */
 export function parseBox(text: string): { x: number; y: number; width: number; height: number } {
   const n = text.split(',').map((v) => Number(v.trim()));

@@ -5,7 +5,7 @@ import { rasteriseBox } from '../jobs/stroke-raster';
 import { decodeFrame } from '../person-mask/frame-person-mask';
 import { personMask } from '../person-mask/person-mask';
 import { encodeGreyPng } from '../video/png';
-import { parseBox, parseCommandArgs } from './args';
+import { integer, parseBox, parseCommandArgs, singleInput } from './args';
 
 export const MASK_HELP = `Usage: matanyone mask <video|image|frame folder> (--auto [--box X,Y,W,H] | --box X,Y,W,H) --out mask.png
 
@@ -33,12 +33,10 @@ export async function maskCommand(argv: string[]): Promise<number> {
     process.stdout.write(MASK_HELP);
     return 0;
   }
-  const input = (values.input as string | undefined) ?? positionals[0];
-  if (!input || positionals.length > (values.input ? 0 : 1)) throw new HostError('INVALID_ARGUMENT', 'mask: give one video, image or frame folder (see `matanyone mask --help`)');
+  const input = singleInput(values.input as string | undefined, positionals, 'mask: give one video, image or frame folder (see `matanyone mask --help`)');
   if (!values.out) throw new HostError('INVALID_ARGUMENT', 'mask: --out <mask.png> is required');
   if (!values.auto && values.box === undefined) throw new HostError('INVALID_ARGUMENT', 'mask: give --auto (the people on the frame) or --box X,Y,W,H');
-  const index = Number(values.frame);
-  if (!Number.isInteger(index) || index < 0) throw new HostError('INVALID_ARGUMENT', `--frame: "${values.frame}" should be an integer ≥ 0`);
+  const index = integer('frame', values.frame as string, 0)!;
   const box = values.box !== undefined ? parseBox(values.box as string) : undefined;
 
   const frame = await decodeFrame(input, index);

@@ -2,7 +2,7 @@ import { EXECUTION_PROVIDERS } from '../engine/providers';
 import { HostError } from '../errors';
 import { AUTO_MASK, MatteProgress, runMatte } from '../matte/run-matte';
 import type { OutputSpec } from '../video/outputs';
-import { oneOf, parseBox, parseCommandArgs } from './args';
+import { integer, oneOf, parseBox, parseCommandArgs, singleInput } from './args';
 import { describeModelProgress } from './model-progress';
 import { ProgressLine } from './progress-line';
 
@@ -43,13 +43,6 @@ export function parseColor(text: string): [number, number, number] {
   const full = /^[0-9a-f]{3}$/i.test(hex) ? [...hex].map((c) => c + c).join('') : hex;
   if (!/^[0-9a-f]{6}$/i.test(full)) throw new HostError('INVALID_ARGUMENT', `--composite: "${text}" is not a colour; use a hex colour such as '#00ff00'`);
   return [0, 2, 4].map((i) => parseInt(full.slice(i, i + 2), 16)) as [number, number, number];
-}
-
-function integer(name: string, value: string | undefined, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new HostError('INVALID_ARGUMENT', `--${name}: "${value}" should be an integer ≥ ${min}`);
-  return n;
 }
 
 function describe(p: MatteProgress): string | undefined {
@@ -103,8 +96,7 @@ export async function matteCommand(argv: string[]): Promise<number> {
     process.stdout.write(MATTE_HELP);
     return 0;
   }
-  const input = (values.input as string | undefined) ?? positionals[0];
-  if (!input || positionals.length > (values.input ? 0 : 1)) throw new HostError('INVALID_ARGUMENT', 'matte: give one input video or frame folder (see `matanyone matte --help`)');
+  const input = singleInput(values.input as string | undefined, positionals, 'matte: give one input video or frame folder (see `matanyone matte --help`)');
   const masks = (values.mask as string[] | undefined) ?? [];
   if (masks.length === 0) throw new HostError('INVALID_ARGUMENT', 'matte: --mask <first-frame.png> is required');
   if (!values.out) throw new HostError('INVALID_ARGUMENT', 'matte: --out <dir> is required');

@@ -9,7 +9,7 @@ import { configDir, dataDir, hostVersion, loadOrCreateToken, readHostConfig, wri
 import { streamLog } from '../server/host-log';
 import { PathPolicy } from '../server/path-policy';
 import { createStillService } from '../still/still-service';
-import { oneOf, parseCommandArgs } from './args';
+import { integer, oneOf, parseCommandArgs } from './args';
 
 export const SERVE_HELP = `Usage: matanyone serve [options]
 
@@ -41,13 +41,6 @@ function defaultModel(model: string | undefined): string | undefined {
   const absolute = path.resolve(model);
   if (!fs.existsSync(absolute)) throw new HostError('MODEL_NOT_FOUND', `--model: ${absolute} does not exist`);
   return absolute;
-}
-
-function integer(name: string, value: string | undefined, min: number, max: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new HostError('INVALID_ARGUMENT', `--${name}: "${value}" should be an integer from ${min} to ${max}`);
-  return n;
 }
 
 /** Adds `--allow` folders to config.json's roots (absolute, existing folders); returns the new list. */
@@ -100,17 +93,18 @@ export async function serveCommand(argv: string[]): Promise<number> {
 
   const { policy, skipped } = await PathPolicy.create([os.homedir(), ...allowed]);
   for (const s of skipped) log.warn(`allowed folder ${s.root} ${s.reason}; skipped`);
+  const threads = integer('threads', values.threads as string | undefined, 1, 1024);
   const jobsDir = dataDir(values.data as string | undefined);
   const jobs = createJobService({
     dataDir: jobsDir,
     concurrency: integer('concurrency', values.concurrency as string | undefined, 1, 16) ?? config.concurrency,
     maxQueued: integer('max-queued', values['max-queued'] as string | undefined, 1, 10_000) ?? config.maxQueued,
     providers: ep,
-    threads: integer('threads', values.threads as string | undefined, 1, 1024),
+    threads,
     log,
   });
 
-  const stills = createStillService({ providers: ep, threads: integer('threads', values.threads as string | undefined, 1, 1024) });
+  const stills = createStillService({ providers: ep, threads });
 
   const onUncaught = (e: unknown) => log.bug(e, 'uncaught exception (the host goes on)');
   const quitNow = () => process.exit(130);
