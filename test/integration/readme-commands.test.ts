@@ -1,8 +1,7 @@
-import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { PROJECT_ROOT } from '../support/cli';
+import { PROJECT_ROOT, runCollecting, type CliResult } from '../support/cli';
 
 /**
  * The README's commands, as written. Its set-up (`npm ci`) puts no `matanyone` on PATH, so every command
@@ -62,27 +61,14 @@ const INVOCATIONS = [...SHELL_PARTS, ...INLINE].filter((c) => /^npx matanyone\s+
 /** A synopsis has placeholders (`<dir>`, `[options]`, `a | b`, `…`) and is checked against --help, not run. */
 const isSynopsis = (c: string) => /[<>[\]…|]/.test(c);
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliResult;
 
 describe('the README commands, as written', () => {
   let tmp: string;
   let env: NodeJS.ProcessEnv;
 
   /** Runs `command` through bash from the project folder, as a user would type it there. */
-  const sh = (command: string, timeoutMs = 240_000): Promise<Run> =>
-    new Promise((resolve, reject) => {
-      const child = spawn('bash', ['-c', command], { cwd: PROJECT_ROOT, env, timeout: timeoutMs });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+  const sh = (command: string, timeoutMs = 240_000): Promise<Run> => runCollecting('bash', ['-c', command], { env, timeoutMs });
   /** The README's `out/…` paths moved into the temporary folder. */
   const intoTmp = (command: string) => command.replace(/(^|\s)out\//g, `$1${tmp}/out/`);
   const ok = (command: string, r: Run) => expect({ command, code: r.code, stderr: r.code === 0 ? '' : r.stderr }).toEqual({ command, code: 0, stderr: '' });

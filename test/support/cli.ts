@@ -34,8 +34,13 @@ export function runCli(args: string[], options: CliOptions = {}): CliResult {
  * in the test process cannot answer while `spawnSync` waits).
  */
 export function runCliAsync(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return runCollecting(process.execPath, [CLI, ...args], { env: envFor(options), timeoutMs: options.timeoutMs ?? 120_000 });
+}
+
+/** Runs a program from the project folder and resolves with its exit code and everything it printed. */
+export function runCollecting(file: string, args: string[], options: { env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: PROJECT_ROOT, env: envFor(options), timeout: options.timeoutMs ?? 120_000 });
+    const child = spawn(file, args, { cwd: PROJECT_ROOT, env: options.env, timeout: options.timeoutMs });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
