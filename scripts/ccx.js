@@ -38,6 +38,21 @@ const FILE_MODE = 0o100644;
  * @param entries - `name` is the path inside the archive with `/` separators; `data` the file's bytes
  * @returns the archive's bytes
  */
+/**
+ * Writes the fields the local header and the central directory record share, in the same order, from `at`
+ * (6 in a local header, 8 in a central record): flags, method, time, date, CRC-32, sizes, name length.
+ */
+function writeEntryFields(header, at, { method, crc, compressedSize, size, nameLength }) {
+  header.writeUInt16LE(FLAG_UTF8, at);
+  header.writeUInt16LE(method, at + 2);
+  header.writeUInt16LE(DOS_TIME, at + 4);
+  header.writeUInt16LE(DOS_DATE, at + 6);
+  header.writeUInt32LE(crc, at + 8);
+  header.writeUInt32LE(compressedSize, at + 12);
+  header.writeUInt32LE(size, at + 16);
+  header.writeUInt16LE(nameLength, at + 20);
+}
+
 function zip(entries) {
   if (entries.length > 0xffff) throw new Error(`zip: ${entries.length} entries need Zip64, which this writer lacks`);
   const locals = [];
@@ -55,17 +70,11 @@ function zip(entries) {
     const crc = crc32(data);
     if (data.length > 0xfffffffe || offset > 0xfffffffe) throw new Error(`zip: '${name}' needs Zip64`);
 
+    const entry = { method, crc, compressedSize: body.length, size: data.length, nameLength: nameBytes.length };
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(VERSION_NEEDED, 4);
-    local.writeUInt16LE(FLAG_UTF8, 6);
-    local.writeUInt16LE(method, 8);
-    local.writeUInt16LE(DOS_TIME, 10);
-    local.writeUInt16LE(DOS_DATE, 12);
-    local.writeUInt32LE(crc, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(data.length, 22);
-    local.writeUInt16LE(nameBytes.length, 26);
+    writeEntryFields(local, 6, entry);
     local.writeUInt16LE(0, 28); // no extra field
     locals.push(local, nameBytes, body);
 
@@ -73,14 +82,7 @@ function zip(entries) {
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE(VERSION_MADE_BY, 4);
     central.writeUInt16LE(VERSION_NEEDED, 6);
-    central.writeUInt16LE(FLAG_UTF8, 8);
-    central.writeUInt16LE(method, 10);
-    central.writeUInt16LE(DOS_TIME, 12);
-    central.writeUInt16LE(DOS_DATE, 14);
-    central.writeUInt32LE(crc, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(data.length, 24);
-    central.writeUInt16LE(nameBytes.length, 28);
+    writeEntryFields(central, 8, entry);
     // extra length, comment length, disk number, internal attributes: 0
     central.writeUInt32LE(FILE_MODE * 0x10000, 38); // external attributes: the Unix mode in the high 16 bits
     central.writeUInt32LE(offset, 42);

@@ -1,4 +1,4 @@
-import { PanelError, type HostAdapter, type PhotoshopAdapter, type PremiereAdapter, type SelectedClip } from '../host/host-adapter';
+import { type HostAdapter, type PhotoshopAdapter, type PremiereAdapter, type SelectedClip } from '../host/host-adapter';
 import { formatTimecode } from '../host/frame-time';
 import { describeConnection, HostConnection, type ConnectionOptions } from './host-connection';
 import { MaskEditor, type Tool } from './mask-editor';
@@ -367,6 +367,5 @@ function formatDuration(seconds: number): string {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof PanelError) return error.message;
   return error instanceof Error ? error.message : String(error);
 }

@@ -76,15 +76,7 @@ export class FakeSequenceEditor implements SequenceEditorApi {
   ) {}
 
   createOverwriteItemAction(item: ProjectItemApi, time: TickTimeApi, videoTrack: number, audioTrack: number) {
-    const clip = clipOf(item);
-    const record = {
-      kind: 'overwrite' as const,
-      mediaPath: clip.media.path,
-      videoTrackIndex: videoTrack,
-      audioTrackIndex: audioTrack,
-      startTicks: time.ticks,
-    };
-    return this.engine.createAction(record, () => this.sequence.place(clip, BigInt(time.ticks), videoTrack, 'overwrite'));
+    return this.placeAction('overwrite', item, time, videoTrack, audioTrack, {});
   }
 
   createInsertProjectItemAction(
@@ -94,16 +86,14 @@ export class FakeSequenceEditor implements SequenceEditorApi {
     audioTrack: number,
     limitShift: boolean,
   ) {
+    return this.placeAction('insert', item, time, videoTrack, audioTrack, { limitShift });
+  }
+
+  /** Overwrite and insert differ only in how the sequence takes the clip (and insert's limitShift). */
+  private placeAction(kind: 'overwrite' | 'insert', item: ProjectItemApi, time: TickTimeApi, videoTrack: number, audioTrack: number, extra: { limitShift?: boolean }) {
     const clip = clipOf(item);
-    const record = {
-      kind: 'insert' as const,
-      mediaPath: clip.media.path,
-      videoTrackIndex: videoTrack,
-      audioTrackIndex: audioTrack,
-      startTicks: time.ticks,
-      limitShift,
-    };
-    return this.engine.createAction(record, () => this.sequence.place(clip, BigInt(time.ticks), videoTrack, 'insert'));
+    const record = { kind, mediaPath: clip.media.path, videoTrackIndex: videoTrack, audioTrackIndex: audioTrack, startTicks: time.ticks, ...extra };
+    return this.engine.createAction(record, () => this.sequence.place(clip, BigInt(time.ticks), videoTrack, kind));
   }
 
   createRemoveItemsAction(selection: TrackItemSelectionApi, ripple: boolean, mediaType: Constants.MediaType) {
