@@ -35,6 +35,9 @@ export const ErrorCode = z
     'JOB_NOT_FOUND',
     'JOB_STATE',
     'QUEUE_FULL',
+    // live sessions
+    'LIVE_STATE',
+    'OBS_UNAVAILABLE',
     'INTERNAL',
   ])
   .describe('stable machine-readable error code');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorPayload } from './errors';
 import { CorrectMaskParams, JobFrameParams, JobFrameResult, JobId, JobInfo, JobProgress, OutputFileInfo, SubmitMatteParams } from './jobs';
+import { LiveEvents, LiveMethods } from './live';
 import { FrameIndex, FrameRate, HostPath } from './media';
 import { RefineStillParams, RefineStillResult } from './still';
 
@@ -16,10 +17,11 @@ export const PROTOCOL_VERSION = 2;
  * it is listed (later hosts may add names; panels must ignore names they do not know).
  * - drawingMasks: MaskInput kind 'drawing' (boxes and strokes, erase, base 'alpha' in correctMask)
  * - jobFrames: getJobFrame
+ * - live: startLive, stopLive, remaskLive, getLiveStatus, getLiveFrame and the liveStatus event (see live.ts)
  * - refineStill: refineStill
  * - versionedOutputs: a render after a correction writes new file names (`matte-v2.mov`…)
  */
-export const HOST_FEATURES = ['autoMask', 'drawingMasks', 'jobFrames', 'refineStill', 'versionedOutputs'] as const;
+export const HOST_FEATURES = ['autoMask', 'drawingMasks', 'jobFrames', 'live', 'refineStill', 'versionedOutputs'] as const;
 export type HostFeature = (typeof HOST_FEATURES)[number];
 /** The host refuses larger messages (a 4K mask PNG in base64 is well under this). */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
@@ -72,6 +74,7 @@ export const Methods = {
   getJobFrame: { params: JobFrameParams, result: JobFrameResult },
   /** The first-frame procedure on one still image (Photoshop); one at a time, queued. */
   refineStill: { params: RefineStillParams, result: RefineStillResult },
+  ...LiveMethods,
 } as const;
 
 export type Method = keyof typeof Methods;
@@ -94,7 +97,7 @@ export const ResponseMessage = z.discriminatedUnion('ok', [
 ]);
 export type ResponseMessage = z.infer<typeof ResponseMessage>;
 
-/** Events: what happened to a job. Each client receives the events of its own jobs. */
+/** Events: what happened to a job (each client receives the events of its own jobs), and the live session's status (every client). */
 export const Events = {
   jobQueued: z.object({ jobId: JobId, position: z.number().int().min(0) }),
   jobStarted: z.object({ jobId: JobId, resumedFrom: FrameIndex.optional().describe('set when resumed after a restart or a correction') }),
@@ -102,6 +105,7 @@ export const Events = {
   jobFinished: z.object({ jobId: JobId, outputs: z.array(OutputFileInfo) }),
   jobFailed: z.object({ jobId: JobId, error: ErrorPayload }),
   jobCancelled: z.object({ jobId: JobId }),
+  ...LiveEvents,
 } as const;
 export type EventName = keyof typeof Events;
 export type EventData<E extends EventName> = z.infer<(typeof Events)[E]>;

@@ -47,3 +47,12 @@ export function parseBox(text: string): { x: number; y: number; width: number; h
     throw new HostError('INVALID_ARGUMENT', `--box: "${text}" should be x,y,width,height in frame pixels, e.g. 40,20,120,200`);
   return { x: n[0], y: n[1], width: n[2], height: n[3] };
 }
+
+/** A number option (seconds, a ratio): undefined when not given; outside (min, max] is an INVALID_ARGUMENT. */
+export function positiveNumber(name: string, value: string | undefined, max = Infinity): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > max)
+    throw new HostError('INVALID_ARGUMENT', `--${name}: "${value}" should be a number above 0${max === Infinity ? '' : ` and at most ${max}`}`);
+  return n;
+}

@@ -1,6 +1,11 @@
 import { isHostError } from '../errors';
 import { convertCommand } from './convert-command';
+import { doctorCommand } from './doctor-command';
+import { gpuCommand } from './gpu-command';
+import { relinkProviders } from '../gpu/provider-links';
+import { runtimeDir } from '../gpu/provider-probe';
 import { maskCommand } from './mask-command';
+import { liveCommand } from './live-command';
 import { matteCommand } from './matte-command';
 import { modelsCommand } from './models-command';
 import { serveCommand } from './serve-command';
@@ -16,17 +21,40 @@ Commands:
                                      the official models: list, download + convert, check a folder
   serve [--port N] [--allow <folder>]
                                      the local host for the Premiere / Photoshop panels and OBS
+  live --obs <ws://…> --input <camera|file> --mask <png|auto>
+                                     matte a camera live into OBS, over transparency
+  gpu install                        get the CUDA / TensorRT provider libraries (Linux x64)
+  doctor [--model M]                 what can run here: GPUs, each provider, one frame on each
+
+Every command takes --verbose: native libraries' own log lines (onnxruntime, Vulkan) are shown.
 
 Run \`matanyone <command> --help\` for the options of a command.
 `;
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   convert: convertCommand,
+  doctor: doctorCommand,
+  gpu: gpuCommand,
+  live: liveCommand,
   mask: maskCommand,
   matte: matteCommand,
   models: modelsCommand,
   serve: serveCommand,
 };
+
+/**
+ * Before any command: `--verbose` (any command) lets native log lines through, in this thread and the
+ * engine's (an environment variable reaches both); a private XDG_RUNTIME_DIR where none is set (Vulkan
+ * complains otherwise); and the GPU provider libraries linked again when `npm ci` removed them.
+ */
+function prepareNativeLibraries(args: string[]): void {
+  if (args.includes('--verbose')) process.env.MATANYONE_VERBOSE = '1';
+  if (process.platform === 'linux' && !process.env.XDG_RUNTIME_DIR) process.env.XDG_RUNTIME_DIR = runtimeDir();
+  const relinked = relinkProviders();
+  if (relinked.problem) process.stderr.write(`matanyone: ${relinked.problem}\n`);
+  else if (process.env.MATANYONE_VERBOSE && Object.values(relinked.states ?? {}).some((s) => s !== 'present'))
+    process.stderr.write('matanyone: GPU provider libraries linked again from the cache (node_modules was recreated)\n');
+}
 
 /**
  * The `matanyone` command line. Errors the user can fix print as one line (no stack) with exit code 1;
@@ -48,7 +76,8 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
   try {
-    return await run(rest);
+    prepareNativeLibraries(rest);
+    return await run(rest.filter((a) => a !== '--verbose'));
   } catch (e) {
     if (isHostError(e)) {
       process.stderr.write(`matanyone: error: ${e.message}\n`);

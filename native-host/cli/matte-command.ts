@@ -1,8 +1,10 @@
+import { PRECISION_CHOICES } from '../engine/precision-choice';
 import { EXECUTION_PROVIDERS } from '../engine/providers';
+import { autoProviders, engineLine } from '../gpu/auto-providers';
 import { HostError } from '../errors';
 import { AUTO_MASK, MatteProgress, runMatte } from '../matte/run-matte';
 import type { OutputSpec } from '../video/outputs';
-import { integer, oneOf, parseBox, parseCommandArgs, singleInput } from './args';
+import { integer, oneOf, parseBox, parseCommandArgs, positiveNumber, singleInput } from './args';
 import { describeModelProgress } from './model-progress';
 import { ProgressLine } from './progress-line';
 
@@ -21,7 +23,8 @@ Input
 Model
   --model M             model folder, checkpoint (.pth/.safetensors, converted on first use) or
                         registry name: matanyone | matanyone2 (default: matanyone2)
-  --precision P         fp32 | fp16 when converting a checkpoint (default fp32)
+  --precision P         fp32 | fp16 | auto when converting a checkpoint (default fp32; auto: fp16 on
+                        a GPU provider, fp32 on the CPU)
   --ep EP               auto | cpu | cuda | dml | coreml | webgpu (default auto: GPU if any, else CPU)
   --threads N           CPU threads for the engine
 Procedure (official defaults)
@@ -29,6 +32,9 @@ Procedure (official defaults)
   --dilate R, --erode R mask closing with R×R elliptical kernels (10, 10)
   --max-size N          process with the shorter side at N pixels; outputs keep the source size
   --long-term           long-term memory for long clips and streams
+  --reseed SECONDS      drift guard: every SECONDS of video, compare the matte with the person
+                        under it (automatic person mask) and re-seed it when they disagree
+  --reseed-iou X        re-seed below this agreement (intersection over union, default 0.7)
 Outputs (into --out DIR; default --mov prores4444)
   --out DIR             output folder (required)
   --alpha png16|png8    alpha PNG sequence: DIR/alpha/000000.png…
@@ -51,6 +57,7 @@ function describe(p: MatteProgress): string | undefined {
       return describeModelProgress(p.progress, 10);
     case 'engine':
     case 'notice':
+    case 'reseed':
       return undefined;
     case 'frames': {
       const of = p.total !== undefined ? `/${p.total}` : '';
@@ -90,6 +97,8 @@ export async function matteCommand(argv: string[]): Promise<number> {
     ep: { type: 'string', default: 'auto' },
     threads: { type: 'string' },
     'long-term': { type: 'boolean', default: false },
+    reseed: { type: 'string' },
+    'reseed-iou': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -114,6 +123,11 @@ export async function matteCommand(argv: string[]): Promise<number> {
   const to = integer('to', values.to as string | undefined, 0);
   if (from !== undefined && to !== undefined && to < from) throw new HostError('INVALID_ARGUMENT', `--to ${to} is before --from ${from}`);
 
+  const reseedSeconds = positiveNumber('reseed', values.reseed as string | undefined);
+  const reseedIou = positiveNumber('reseed-iou', values['reseed-iou'] as string | undefined, 1);
+  if (reseedIou !== undefined && reseedSeconds === undefined) throw new HostError('INVALID_ARGUMENT', 'matte: --reseed-iou goes with --reseed SECONDS');
+
+  const targetCount = masks.length;
   const controller = new AbortController();
   const line = new ProgressLine();
   const onSigint = () => {
@@ -123,13 +137,17 @@ export async function matteCommand(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   try {
+    const ep = oneOf('execution provider', values.ep as string, EXECUTION_PROVIDERS);
+    // `auto` probes the GPU providers apart first: their native log lines stay out of the terminal.
+    const auto = ep === 'auto' ? await autoProviders() : undefined;
+    if (auto?.nativeLog && process.env.MATANYONE_VERBOSE) process.stderr.write(auto.nativeLog);
     const result = await runMatte(
       {
         input,
         masks,
         box,
         model: values.model as string | undefined,
-        precision: oneOf('precision', values.precision as string, ['fp32', 'fp16'] as const),
+        precision: oneOf('precision', values.precision as string, PRECISION_CHOICES),
         outDir: values.out as string,
         outputs,
         from,
@@ -138,16 +156,24 @@ export async function matteCommand(argv: string[]): Promise<number> {
         warmup: integer('warmup', values.warmup as string, 0)!,
         dilate: integer('dilate', values.dilate as string, 0)!,
         erode: integer('erode', values.erode as string, 0)!,
-        ep: oneOf('execution provider', values.ep as string, EXECUTION_PROVIDERS),
+        ep,
+        providers: auto?.order,
         threads: integer('threads', values.threads as string | undefined, 1),
         longTerm: values['long-term'] as boolean,
+        reseed: reseedSeconds !== undefined ? { everySeconds: reseedSeconds, minIou: reseedIou } : undefined,
       },
       {
         signal: controller.signal,
         onProgress: (p) => {
           if (p.phase === 'engine') {
-            for (const s of p.skipped) process.stderr.write(`engine: skipped ${s.provider}: ${s.error}\n`);
-            process.stderr.write(`engine: running on ${p.provider}\n`);
+            process.stderr.write(`${engineLine(p.provider, [...(auto?.skipped ?? []), ...p.skipped])}\n`);
+            return;
+          }
+          if (p.phase === 'reseed') {
+            line.done();
+            const iou = p.iou !== undefined ? `IoU ${p.iou.toFixed(2)}` : 'no person under the matte';
+            const target = targetCount > 1 ? ` target ${p.target + 1}` : '';
+            process.stderr.write(`reseed: frame ${p.frame}${target}: ${iou}${p.reseeded ? ', re-seeded from the person mask' : ', kept'}\n`);
             return;
           }
           if (p.phase === 'notice') {

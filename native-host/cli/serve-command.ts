@@ -2,9 +2,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { EXECUTION_PROVIDERS } from '../engine/providers';
+import { autoOrderLine, autoProviders } from '../gpu/auto-providers';
 import { HostError } from '../errors';
 import { createJobService } from '../jobs/matte-job-service';
 import { startBridgeServer } from '../server/bridge-server';
+import { createLiveRunner } from '../server/live-runner-impl';
 import { configDir, dataDir, hostVersion, loadOrCreateToken, readHostConfig, writeHostConfig } from '../server/host-config';
 import { streamLog } from '../server/host-log';
 import { PathPolicy } from '../server/path-policy';
@@ -94,17 +96,24 @@ export async function serveCommand(argv: string[]): Promise<number> {
   const { policy, skipped } = await PathPolicy.create([os.homedir(), ...allowed]);
   for (const s of skipped) log.warn(`allowed folder ${s.root} ${s.reason}; skipped`);
   const threads = integer('threads', values.threads as string | undefined, 1, 1024);
+  // `auto` probes the GPU providers once, apart (their native log lines stay out of the log), and the
+  // engines try only those that work.
+  const auto = ep === 'auto' ? await autoProviders() : undefined;
+  if (auto) log.info(autoOrderLine(auto));
+  const providers = auto?.order ?? ep;
   const jobsDir = dataDir(values.data as string | undefined);
+  const model = defaultModel(values.model as string | undefined);
   const jobs = createJobService({
     dataDir: jobsDir,
     concurrency: integer('concurrency', values.concurrency as string | undefined, 1, 16) ?? config.concurrency,
     maxQueued: integer('max-queued', values['max-queued'] as string | undefined, 1, 10_000) ?? config.maxQueued,
-    providers: ep,
+    providers,
     threads,
     log,
   });
 
-  const stills = createStillService({ providers: ep, threads });
+  const stills = createStillService({ providers, threads });
+  const live = createLiveRunner({ log, providers, threads, defaultModel: model });
 
   const onUncaught = (e: unknown) => log.bug(e, 'uncaught exception (the host goes on)');
   const quitNow = () => process.exit(130);
@@ -112,8 +121,8 @@ export async function serveCommand(argv: string[]): Promise<number> {
   process.on('uncaughtException', onUncaught);
   process.on('unhandledRejection', onUnhandled);
   try {
-    const server = await startBridgeServer({ jobs, stills, paths: policy, token: pairing.token, port, log, defaultModel: defaultModel(values.model as string | undefined) }).catch(async (e) => {
-      await Promise.all([jobs.close(), stills.close()]);
+    const server = await startBridgeServer({ jobs, stills, live, paths: policy, token: pairing.token, port, log, defaultModel: model }).catch(async (e) => {
+      await Promise.all([jobs.close(), stills.close(), live.close()]);
       throw e;
     });
     const version = hostVersion();
@@ -137,7 +146,7 @@ export async function serveCommand(argv: string[]): Promise<number> {
       process.on('SIGTERM', stop);
     });
     await server.close();
-    await Promise.all([jobs.close(), stills.close()]);
+    await Promise.all([jobs.close(), stills.close(), live.close()]);
     process.stdout.write('MatAnyone host stopped\n');
     return 0;
   } finally {

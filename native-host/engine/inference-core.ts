@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { cropPadded, EngineFrame, imageTensor, maskTensor, Padding, paddingFor } from './frame-tensors';
-import type { GraphRunner } from './graph-runner';
+import { disposeDeviceTensors } from './device-outputs';
+import { GraphRunner, StaleDeviceFeeds } from './graph-runner';
 import { LongTermMemory } from './memory/long-term-memory';
 import type { MemoryFrame, MemoryStore, MemoryStoreState } from './memory/memory-store';
 import { WorkingMemory } from './memory/working-memory';
@@ -17,18 +18,30 @@ export interface CoreOptions {
   maxMemFrames: number;
   /** use_long_term: consolidate old memory into long-term prototypes (spec §3.9) instead of a FIFO */
   longTerm?: boolean;
+  /**
+   * Similarity entries (query × memory tokens) per memory_readout call; the query tokens are read in chunks
+   * above this, so that the memory read's N·Q term never materialises whole (default 2²⁴: 64 MiB a matrix)
+   */
+  maxSimilarityEntries?: number;
 }
 
 export const OFFICIAL_OPTIONS: CoreOptions = { warmup: 10, memEvery: 5, maxMemFrames: 5 };
 
-/** Similarity entries per memory_readout call; query tokens are chunked above this (1080p: N·Q ≫ 1e8). */
+/**
+ * Similarity entries per memory_readout call by default; query tokens are chunked above this. 4K: Q = 32400
+ * tokens a frame, N = 5 frames' worth, N·Q ≈ 5e9 entries (20 GB a float32 matrix) unchunked; 2²⁴ keeps each
+ * of the read's N·Q intermediates at 64 MiB.
+ */
 const MAX_SIMILARITY_ENTRIES = 1 << 24;
 
 /** What encode_frame gives for one frame (`[1,C,…]` float32). */
 interface FrameFeatures {
+  /** the decoder's skip features: in device memory on WebGPU (device-outputs.ts), computed again after a fallback */
   f8: ort.Tensor;
   f4: ort.Tensor;
   f2: ort.Tensor;
+  /** the runner's generation they were computed in */
+  generation: number;
   pixFeat: Float32Array;
   key: Float32Array;
   shrinkage: Float32Array;
@@ -93,6 +106,7 @@ export class InferenceCore {
     }
     this.frameIndex = 0;
     for (const t of this.targets) t.lastMemoryFrame = 0;
+    disposeDeviceTensors(features.f8, features.f4, features.f2);
     return this.targets.map((t) => cropPadded(t.lastMask, pad));
   }
 
@@ -103,8 +117,11 @@ export class InferenceCore {
    *   one). A corrected target takes the mask as its alpha and writes it into memory as a permanent frame,
    *   as the first frame's mask was (official `step(image, mask, force_permanent=True)`, no prediction);
    *   the other targets step as usual.
+   * @param options.refine - a corrected target is then predicted on this frame from the memory that now
+   *   holds the mask, and returns that matte instead of the binary mask: a re-seed (drift guard) thus
+   *   changes the subject without a hard-edged frame in the output
    */
-  async step(frame: EngineFrame, corrections?: ReadonlyMap<number, Uint8Array>): Promise<Float32Array[]> {
+  async step(frame: EngineFrame, corrections?: ReadonlyMap<number, Uint8Array>, options: { refine?: boolean } = {}): Promise<Float32Array[]> {
     const pad = this.requirePadding(frame);
     for (const i of corrections?.keys() ?? []) if (!this.targets[i]) throw new Error(`no target ${i} to correct`);
     this.frameIndex++;
@@ -119,7 +136,8 @@ export class InferenceCore {
         t.lastMemoryFrame = this.frameIndex;
         t.lastMask = mask;
         t.lastPixFeat = features.pixFeat;
-        alphas.push(cropPadded(mask, pad));
+        if (options.refine) t.lastMask = await this.predict(t, image, features, { firstFrame: false });
+        alphas.push(cropPadded(t.lastMask, pad));
         continue;
       }
       const alpha = await this.predict(t, image, features, { firstFrame: false });
@@ -133,6 +151,7 @@ export class InferenceCore {
       t.lastPixFeat = features.pixFeat;
       alphas.push(cropPadded(alpha, pad));
     }
+    disposeDeviceTensors(features.f8, features.f4, features.f2);
     return alphas;
   }
 
@@ -226,10 +245,12 @@ export class InferenceCore {
 
   private async encodeFrame(image: ort.Tensor): Promise<FrameFeatures> {
     const out = await this.runner.run('encode_frame', { image });
+    disposeDeviceTensors(out.f16); // the memory-less stride-16 feature: not used at inference
     return {
       f8: out.f8,
       f4: out.f4,
       f2: out.f2,
+      generation: this.runner.generation ?? 0,
       pixFeat: out.pix_feat.data as Float32Array,
       key: out.key.data as Float32Array,
       shrinkage: out.shrinkage.data as Float32Array,
@@ -242,26 +263,40 @@ export class InferenceCore {
     // First-frame predictions skip the memory read and the change head (spec §3.6): `use_memory` false
     // selects last_msk_value in-graph; the other inputs are then placeholders.
     const visual = firstFrame ? t.lastMaskValue : await this.readMemory(t, f);
-    const readout = await this.runner.run('readout', {
-      pix_feat: this.tokens(f.pixFeat, 256),
-      last_pix_feat: this.tokens(firstFrame ? f.pixFeat : t.lastPixFeat, 256),
-      last_mask: this.fullRes(t.lastMask),
-      visual_readout: this.tokens(visual, 256),
-      last_msk_value: this.tokens(t.lastMaskValue, 256),
-      sensory: this.tokens(t.sensory, 256),
-      obj_memory: new ort.Tensor('float32', t.objMemory, [1, 16, 257]),
-      use_memory: new ort.Tensor('bool', Uint8Array.of(firstFrame ? 0 : 1), []),
-    });
-    const decoded = await this.runner.run('decode', {
-      image,
-      f8: f.f8,
-      f4: f.f4,
-      f2: f.f2,
-      mem_readout: readout.mem_readout,
-      sensory: this.tokens(t.sensory, 256),
-    });
-    t.sensory = decoded.new_sensory.data as Float32Array;
-    return decoded.alpha.data as Float32Array;
+    for (;;) {
+      // The skip features left on a provider that has failed since are computed again on the current one.
+      if (f.generation !== (this.runner.generation ?? 0)) await this.recomputeSkipFeatures(image, f);
+      const readout = await this.runner.run('readout', {
+        pix_feat: this.tokens(f.pixFeat, 256),
+        last_pix_feat: this.tokens(firstFrame ? f.pixFeat : t.lastPixFeat, 256),
+        last_mask: this.fullRes(t.lastMask),
+        visual_readout: this.tokens(visual, 256),
+        last_msk_value: this.tokens(t.lastMaskValue, 256),
+        sensory: this.tokens(t.sensory, 256),
+        obj_memory: new ort.Tensor('float32', t.objMemory, [1, 16, 257]),
+        use_memory: new ort.Tensor('bool', Uint8Array.of(firstFrame ? 0 : 1), []),
+      });
+      disposeDeviceTensors(readout.pixel_readout, readout.uncert_logits, readout.uncert_prob);
+      let decoded: Record<string, ort.Tensor>;
+      try {
+        decoded = await this.runner.run('decode', { image, f8: f.f8, f4: f.f4, f2: f.f2, mem_readout: readout.mem_readout, sensory: this.tokens(t.sensory, 256) });
+      } catch (e) {
+        if (e instanceof StaleDeviceFeeds) continue; // the provider failed in decode: readout and decode again
+        throw e;
+      } finally {
+        disposeDeviceTensors(readout.mem_readout);
+      }
+      disposeDeviceTensors(decoded.logits);
+      t.sensory = decoded.new_sensory.data as Float32Array;
+      return decoded.alpha.data as Float32Array;
+    }
+  }
+
+  /** encode_frame again, for the decoder's skip features only (the host features are kept as they were). */
+  private async recomputeSkipFeatures(image: ort.Tensor, f: FrameFeatures): Promise<void> {
+    disposeDeviceTensors(f.f8, f.f4, f.f2);
+    const fresh = await this.encodeFrame(image);
+    Object.assign(f, { f8: fresh.f8, f4: fresh.f4, f2: fresh.f2, generation: fresh.generation });
   }
 
   /** Top-k memory readout V_mem `[256,HW]`, in query chunks that bound the similarity matrix. */
@@ -273,7 +308,7 @@ export class InferenceCore {
       mem_shrinkage: new ort.Tensor('float32', bank.shrinkage, [1, 1, bank.tokens]),
       mem_value: new ort.Tensor('float32', bank.value, [1, 256, bank.tokens]),
     };
-    const chunk = Math.max(1, Math.min(hw, Math.floor(MAX_SIMILARITY_ENTRIES / bank.tokens)));
+    const chunk = Math.max(1, Math.min(hw, Math.floor((this.options.maxSimilarityEntries ?? MAX_SIMILARITY_ENTRIES) / bank.tokens)));
     const readout = chunk === hw ? undefined : new Float32Array(256 * hw);
     const usage = t.memory.tracksUsage ? new Float32Array(bank.tokens) : undefined;
     for (let start = 0; start < hw; start += chunk) {

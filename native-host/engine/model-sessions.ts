@@ -4,6 +4,7 @@ import type * as ort from 'onnxruntime-node';
 import { HostError } from '../errors';
 import { CONVERTER_VERSION, MODEL_MANIFEST_FILE, ModelManifest } from '../models/model-manifest';
 import { GRAPH_NAMES, GraphName } from '../convert/graphs';
+import { deviceOutputLocation } from './device-outputs';
 import { createSessionOn, ExecutionProviderName, noProvider, ProviderAttempt, providerError, SessionOptions } from './providers';
 
 export interface ModelSessions {
@@ -46,13 +47,26 @@ export function readModelManifest(dir: string): ModelManifest {
  * may load one graph and refuse another, so all graphs are opened before a provider is chosen).
  * `run` blocks its thread: the host calls it from a worker thread.
  */
-export async function openModel(dir: string, order: ExecutionProviderName[], options: SessionOptions = {}): Promise<ModelSessions> {
+export interface OpenModelOptions extends SessionOptions {
+  /**
+   * Leave the outputs that only feed another graph in device memory where the provider allows (WebGPU;
+   * device-outputs.ts). For the engine, whose InferenceCore disposes them; a caller that reads every output
+   * (models check) leaves this off.
+   */
+  deviceResidentOutputs?: boolean;
+}
+
+export async function openModel(dir: string, order: ExecutionProviderName[], options: OpenModelOptions = {}): Promise<ModelSessions> {
   const manifest = readModelManifest(dir);
   const skipped: ProviderAttempt[] = [];
   for (const provider of order) {
     const opened: Partial<Record<GraphName, ort.InferenceSession>> = {};
     try {
-      for (const name of GRAPH_NAMES) opened[name] = await createSessionOn(path.join(dir, manifest.graphs[name].file), provider, options);
+      for (const name of GRAPH_NAMES) {
+        const { deviceResidentOutputs, ...sessionOptions } = options;
+        const preferredOutputLocation = deviceResidentOutputs ? deviceOutputLocation(name, provider) : undefined;
+        opened[name] = await createSessionOn(path.join(dir, manifest.graphs[name].file), provider, { ...sessionOptions, ...(preferredOutputLocation ? { preferredOutputLocation } : {}) });
+      }
     } catch (e) {
       await Promise.all(Object.values(opened).map((s) => s.release()));
       skipped.push({ provider, error: providerError(e) });

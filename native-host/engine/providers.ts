@@ -25,6 +25,8 @@ export interface ProviderAttempt {
 
 export interface SessionOptions {
   intraOpNumThreads?: number;
+  /** outputs left in device memory (`gpu-buffer`) for the next graph, instead of copied to the host */
+  preferredOutputLocation?: ort.InferenceSession.SessionOptions['preferredOutputLocation'];
 }
 
 /**
@@ -33,6 +35,9 @@ export interface SessionOptions {
  * log lines are printed: the caller reports the failures itself.
  */
 export async function createSessionOn(modelFile: string, provider: ExecutionProviderName, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  // onnxruntime's own log lines (the provider bridge's failed library loads) stay out of the terminal unless
+  // --verbose: failures reach the caller as errors. Read once, when the first session creates ORT's logger.
+  ort.env.logLevel = process.env.MATANYONE_VERBOSE ? 'warning' : 'fatal';
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -41,6 +46,7 @@ export async function createSessionOn(modelFile: string, provider: ExecutionProv
     // run: without it the host peaks at ~1.1 GiB instead of ~2.2 GiB at 480p, at the same speed (npm run bench).
     enableCpuMemArena: false,
     ...(options.intraOpNumThreads ? { intraOpNumThreads: options.intraOpNumThreads } : {}),
+    ...(options.preferredOutputLocation ? { preferredOutputLocation: options.preferredOutputLocation } : {}),
   };
   return ort.InferenceSession.create(modelFile, sessionOptions);
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Bumped whenever the converter's graphs change in a way that invalidates converted folders. */
-export const CONVERTER_VERSION = '1.1.0';
+export const CONVERTER_VERSION = '1.2.0'; // 1.2.0: no shape arithmetic in the graphs (all nodes on GPU providers)
 export const MODEL_MANIFEST_FILE = 'model.json';
 
 const ValueInfo = z.object({

@@ -22,7 +22,7 @@ export const PERSON_MODELS: Record<PersonModelVariant, { file: string; width: nu
 };
 
 /** Bumped when the conversion changes, so older cached graphs are not reused. */
-export const PERSON_CONVERTER_VERSION = 1;
+export const PERSON_CONVERTER_VERSION = 2;
 
 /** The `.tflite` file of a variant inside the installed npm package. */
 export function personModelFile(variant: PersonModelVariant): string {

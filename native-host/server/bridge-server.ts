@@ -11,6 +11,8 @@ import { hostVersion, projectRoot } from './host-config';
 import { HostLog, streamLog } from './host-log';
 import { createHttpServer } from './http-server';
 import { JobFrameRenderer, renderJobFrame } from './job-frame';
+import type { LiveRunner } from './live-runner';
+import { createLiveRunner, LIVE_EVENT_KEY } from './live-runner-impl';
 import type { PathPolicy } from './path-policy';
 import { PreviewRenderer, renderPreview } from './preview';
 import { isAllowedOrigin, isLoopbackAddress, isLoopbackHostHeader } from './request-guards';
@@ -20,6 +22,8 @@ export interface BridgeServerOptions {
   jobs: JobService;
   /** refineStill; default: one on the CPU-or-GPU `auto` providers, created and closed by the server */
   stills?: StillService;
+  /** the live session (startLive…); default: one on the `auto` providers, created and closed by the server */
+  live?: LiveRunner;
   /** the allowed roots: every path a client sends is checked here */
   paths: PathPolicy;
   /** the pairing token hello must carry */
@@ -51,7 +55,7 @@ export interface BridgeServer {
   /** `ws://127.0.0.1:<port>/bridge` */
   readonly bridgeUrl: string;
   connections(): ConnectionStats[];
-  /** Closes every connection (1001) and stops listening; the JobService (and a given StillService) stay the caller's to close. */
+  /** Closes every connection (1001) and stops listening; the JobService (and a given StillService or LiveRunner) stay the caller's to close. */
   close(): Promise<void>;
 }
 
@@ -80,7 +84,9 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   const limits: ConnectionLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const ownStills = options.stills ? undefined : createStillService();
   const stills = options.stills ?? ownStills!;
-  const route = createRequestRouter({ jobs: options.jobs, stills, paths: options.paths, preview: options.preview ?? renderPreview, jobFrame: options.jobFrame ?? renderJobFrame, defaultModel: options.defaultModel });
+  const ownLive = options.live ? undefined : createLiveRunner({ log, defaultModel: options.defaultModel });
+  const live = options.live ?? ownLive!;
+  const route = createRequestRouter({ jobs: options.jobs, stills, live, paths: options.paths, preview: options.preview ?? renderPreview, jobFrame: options.jobFrame ?? renderJobFrame, defaultModel: options.defaultModel });
   const byClient = new Map<string, Set<BridgeConnection>>();
   const all = new Set<BridgeConnection>();
 
@@ -140,11 +146,23 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   const unsubscribe = options.jobs.subscribe((clientId, event, data) => {
     try {
       const connections = byClient.get(clientId);
-      if (!connections) return;
+      // Every job event names its job; liveStatus (no jobId) comes from the live runner, below.
+      if (!connections || !('jobId' in data)) return;
       const text = JSON.stringify({ type: 'event', event, data });
       for (const c of connections) c.sendEvent(event, data.jobId, text);
     } catch (e) {
       log.bug(e, `routing ${event} to ${clientId}`);
+    }
+  });
+
+  // The live session is the host's, not one panel's: every paired connection follows its status (the dock
+  // in OBS and a panel or a browser tab may drive it together).
+  const unsubscribeLive = live.onStatus((status) => {
+    try {
+      const text = JSON.stringify({ type: 'event', event: 'liveStatus', data: status });
+      for (const c of all) if (c.clientId) c.sendEvent('liveStatus', LIVE_EVENT_KEY, text);
+    } catch (e) {
+      log.bug(e, 'routing liveStatus');
     }
   });
 
@@ -167,6 +185,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
     async close() {
       clearInterval(heartbeat);
       unsubscribe();
+      unsubscribeLive();
       for (const c of all) c.socket.close(1001, 'host shutting down');
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       wss.close();
@@ -178,7 +197,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       httpServer.closeIdleConnections();
       await closed;
       clearTimeout(cut);
-      await ownStills?.close();
+      await Promise.all([ownStills?.close(), ownLive?.close()]);
     },
   };
 }

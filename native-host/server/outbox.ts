@@ -16,7 +16,7 @@ export interface OutboxLimits {
  * than progress supersedes the progress of its job that still waits.
  */
 export class Outbox {
-  /** jobId → serialised progress event that waits for the client to read */
+  /** jobId (or the live session's key) → serialised progress or liveStatus event that waits for the client to read */
   private readonly held = new Map<string, string>();
   /** progress events replaced by a later one while the client was not reading */
   dropped = 0;
@@ -47,13 +47,14 @@ export class Outbox {
   }
 
   /**
-   * Sends one job event. Progress waits while the client has more than `eventBufferBytes` unread, or while
+   * Sends one job event, or liveStatus (`jobId` then the live session's key). Progress and liveStatus, each a
+   * whole snapshot, wait while the client has more than `eventBufferBytes` unread, or while
    * older progress waits (to keep the order).
    *
    * @param text - the serialised event message (serialised once for all of the owner's connections)
    */
   sendEvent(event: EventName, jobId: string, text: string): void {
-    if (event === 'jobProgress' && (this.socket.bufferedAmount > this.limits.eventBufferBytes || this.held.size > 0)) {
+    if ((event === 'jobProgress' || event === 'liveStatus') && (this.socket.bufferedAmount > this.limits.eventBufferBytes || this.held.size > 0)) {
       if (this.held.has(jobId)) this.dropped++;
       this.held.set(jobId, text);
       this.flush();

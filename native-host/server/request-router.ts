@@ -6,6 +6,8 @@ import type { ParsedRequest } from '../../bridge/protocol';
 import type { JobService } from '../jobs/job-service';
 import type { StillService } from '../still/still-service';
 import type { JobFrameRenderer } from './job-frame';
+import { checkStartLive } from './live-request';
+import type { LiveRunner } from './live-runner';
 import type { PathPolicy } from './path-policy';
 import type { PreviewRenderer } from './preview';
 import { ServerErrors } from './server-errors';
@@ -16,6 +18,8 @@ export interface RouterDeps {
   paths: PathPolicy;
   preview: PreviewRenderer;
   jobFrame: JobFrameRenderer;
+  /** the host's one live session (startLive…) */
+  live: LiveRunner;
   /** the model for requests that name none (`serve --model`); without it the registry's default */
   defaultModel?: string;
 }
@@ -50,7 +54,7 @@ function limitConcurrency(n: number): <T>(task: () => Promise<T>) => Promise<T> 
  * a path) is checked against the allowed roots first and replaced by its real path, so the jobs layer only
  * ever sees checked paths (the JobService contract).
  */
-export function createRequestRouter({ jobs, stills, paths, preview, jobFrame, defaultModel }: RouterDeps): RequestRouter {
+export function createRequestRouter({ jobs, stills, paths, preview, jobFrame, live, defaultModel }: RouterDeps): RequestRouter {
   const decode = limitConcurrency(PREVIEWS_AT_ONCE);
   // A frame folder under a root may hold links to images elsewhere (the frame sources follow links): every
   // frame must resolve under the roots too, not only the folder.
@@ -112,6 +116,16 @@ export function createRequestRouter({ jobs, stills, paths, preview, jobFrame, de
           ...(await checkModel(p.model)),
         });
       }
+      case 'startLive':
+        return live.start(await checkStartLive(request.params, { media: checkMedia, mask: checkMask, model: checkModel }));
+      case 'stopLive':
+        return live.stop();
+      case 'remaskLive':
+        return live.remask(await checkMask(request.params.mask));
+      case 'getLiveStatus':
+        return live.status();
+      case 'getLiveFrame':
+        return live.currentFrame(request.params.maxSize);
     }
   };
 }

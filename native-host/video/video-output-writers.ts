@@ -2,6 +2,7 @@ import { promises as fs } from 'fs';
 import { join } from 'path';
 import { NATIVE_ENDIAN, startEncoder } from './ffmpeg-encoder';
 import { versionedName, type FrameContext, type OutputFile, type OutputFormat, type OutputWriter } from './output-writer';
+import { PackPool } from './pack-pool';
 import { bytesOf, evenSize, padRgbToEven } from './pixel-packing';
 import { compositeOver } from './quantise';
 import { alphaToGreyYuv422p10, rgbAlphaToYuva444p10 } from './ycbcr';
@@ -28,12 +29,12 @@ function encoderWriter(
   format: OutputFormat,
   encodedSize: { width: number; height: number },
   outputArgs: string[],
-  pack: (frame: FrameContext) => Uint8Array,
+  pack: (frame: FrameContext) => Uint8Array | Promise<Uint8Array>,
 ): OutputWriter {
   const encoder = startEncoder(file.path, pixFmt, { ...encodedSize, fps: format.fps }, outputArgs);
   return {
     file,
-    write: (frame) => encoder.write(pack(frame)),
+    write: async (frame) => encoder.write(await pack(frame)),
     close: () => encoder.finish(),
     async abort() {
       await encoder.kill();
@@ -56,7 +57,10 @@ export function openProres4444Writer(dir: string, format: OutputFormat, version 
     format,
     ['-vf', TAG_BT709, '-c:v', 'prores_ks', '-profile:v', '4444', '-pix_fmt', 'yuva444p10le', '-alpha_bits', '16',
       ...PRORES_QUALITY, ...BT709_TAGS, '-f', 'mov'],
-    (frame) => bytesOf(rgbAlphaToYuva444p10(frame.frame.data, frame.alpha)),
+    async (frame) => {
+      const pool = PackPool.shared();
+      return bytesOf(pool ? await pool.yuva444p10(frame.frame.data, frame.alpha) : rgbAlphaToYuva444p10(frame.frame.data, frame.alpha));
+    },
   );
 }
 

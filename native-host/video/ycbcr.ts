@@ -29,9 +29,18 @@ function alpha10(a: number): number {
  * @returns 4·width·height samples (ffmpeg `yuva444p10le` in host order)
  */
 export function rgbAlphaToYuva444p10(rgb: Uint8Array, alpha: Float32Array): Uint16Array {
+  const out = new Uint16Array(4 * alpha.length);
+  rgbAlphaToYuva444p10Into(rgb, alpha, out, 0, alpha.length);
+  return out;
+}
+
+/**
+ * {@link rgbAlphaToYuva444p10} for pixels [from, to) only, into `out` (4·n samples, n = alpha.length): what
+ * the pack pool's workers each do for their band of rows.
+ */
+export function rgbAlphaToYuva444p10Into(rgb: Uint8Array, alpha: Float32Array, out: Uint16Array, from: number, to: number): void {
   const n = alpha.length;
-  const out = new Uint16Array(4 * n);
-  for (let p = 0; p < n; p++) {
+  for (let p = from; p < to; p++) {
     const r = rgb[3 * p] / 255;
     const g = rgb[3 * p + 1] / 255;
     const b = rgb[3 * p + 2] / 255;
@@ -41,7 +50,6 @@ export function rgbAlphaToYuva444p10(rgb: Uint8Array, alpha: Float32Array): Uint
     out[2 * n + p] = Math.round(C_MID + (C_SPAN * (r - y)) / (2 * (1 - KR)));
     out[3 * n + p] = alpha10(alpha[p]);
   }
-  return out;
 }
 
 /**

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import sharp from 'sharp';
 import { fixtureModel } from '../support/engine-fixture';
@@ -40,6 +41,49 @@ describe('matanyone mask and matte --mask auto', () => {
     const boxOut = tmp.file('box.png');
     expect(runCli(['mask', image, '--box', '10,20,30,40', '--out', boxOut]).code).toBe(0);
     expect((await grey(boxOut)).data.filter((v) => v).length).toBe(30 * 40);
+  });
+
+  test('--strokes paints a drawing file; with --auto it is painted over the people found', async () => {
+    const image = tmp.file('apart-strokes.png');
+    const { width, rightStart } = await separatedPeople(image);
+    const drawing = tmp.file('drawing.json');
+    // a box, then an erase stroke through its middle row
+    fs.writeFileSync(drawing, JSON.stringify({ shapes: [{ type: 'box', x: 10, y: 20, width: 30, height: 40 }, { type: 'stroke', points: [[0, 40], [60, 40]], radius: 1, erase: true }] }));
+    const out = tmp.file('strokes.png');
+    const r = runCli(['mask', image, '--strokes', drawing, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/frame 0: 2 drawn shapes\)/);
+    const drawn = (await grey(out)).data;
+    expect(drawn.filter((v) => v).length).toBe(30 * 40 - 2 * 30); // the stroke clears rows 39 and 40 (centres 39.5 and 40.5 are within 1 px of y = 40)
+    expect(drawn[39 * width + 20]).toBe(0);
+    expect(drawn[30 * width + 20]).toBe(255);
+
+    // --auto then an erase box over the right person: only the left one stays
+    const people = tmp.file('people.png');
+    expect(runCli(['mask', image, '--auto', '--out', people]).code).toBe(0);
+    const eraseRight = tmp.file('erase-right.json');
+    fs.writeFileSync(eraseRight, JSON.stringify([{ type: 'box', x: rightStart - 5, y: 0, width: width, height: 240, erase: true }]));
+    const touched = tmp.file('touched.png');
+    const t = runCli(['mask', image, '--auto', '--strokes', eraseRight, '--out', touched]);
+    expect(t.code).toBe(0);
+    expect(t.stdout).toMatch(/2 regions, .* then 1 drawn shape\)/);
+    const before = (await grey(people)).data;
+    const after = (await grey(touched)).data;
+    for (let i = 0; i < after.length; i++) expect(after[i]).toBe(i % width >= rightStart - 5 ? 0 : before[i]);
+  });
+
+  test('--strokes: unreadable, malformed or empty drawings fail in one line', () => {
+    const bad = tmp.file('bad.json');
+    fs.writeFileSync(bad, '{"shapes": [{"type": "circle", "r": 3}]}');
+    expectOneLineError(runCli(['mask', flat, '--strokes', bad, '--out', tmp.file('x.png')]), /--strokes: .*bad\.json is not a list of shapes at shapes\.0/);
+    const notJson = tmp.file('not.json');
+    fs.writeFileSync(notJson, 'box 1 2 3 4');
+    expectOneLineError(runCli(['mask', flat, '--strokes', notJson, '--out', tmp.file('x.png')]), /is not JSON/);
+    expectOneLineError(runCli(['mask', flat, '--strokes', tmp.file('missing.json'), '--out', tmp.file('x.png')]), /cannot read .*missing\.json: ENOENT/);
+    const outside = tmp.file('outside.json');
+    fs.writeFileSync(outside, JSON.stringify([{ type: 'box', x: 1000, y: 1000, width: 5, height: 5 }]));
+    expectOneLineError(runCli(['mask', flat, '--strokes', outside, '--out', tmp.file('x.png')]), /the mask is empty/);
+    expectOneLineError(runCli(['mask', flat, '--box', '1,1,4,4', '--strokes', outside, '--out', tmp.file('x.png')]), /--box and --strokes are two masks/);
   });
 
   test('no person: exit 1 with one line', () => {

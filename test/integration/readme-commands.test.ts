@@ -114,7 +114,7 @@ describe('the README commands, as written', () => {
   test('each command the README names exists, and has every option the README gives it (`--help`)', async () => {
     const commandOf = (c: string) => c.split(/\s+/)[2];
     const commands = [...new Set(INVOCATIONS.map(commandOf))].sort();
-    expect(commands).toEqual(['convert', 'mask', 'matte', 'models', 'serve']);
+    expect(commands).toEqual(['convert', 'doctor', 'gpu', 'live', 'mask', 'matte', 'models', 'serve']);
     expect(INVOCATIONS.filter(isSynopsis).map(commandOf).sort()).toEqual(expect.arrayContaining(['matte', 'serve']));
     const top = await sh('npx matanyone --help');
     ok('npx matanyone --help', top);

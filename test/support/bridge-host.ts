@@ -12,6 +12,7 @@ import { BridgeServer, startBridgeServer } from '../../native-host/server/bridge
 import { loadOrCreateToken } from '../../native-host/server/host-config';
 import type { HostLog } from '../../native-host/server/host-log';
 import { PathPolicy } from '../../native-host/server/path-policy';
+import type { LiveRunner } from '../../native-host/server/live-runner';
 import type { PreviewRenderer } from '../../native-host/server/preview';
 
 /** A log that keeps its lines (tests assert on them instead of printing). */
@@ -134,14 +135,14 @@ export interface TestHost {
 }
 
 export async function startTestHost(
-  options: { roots?: string[]; jobs?: JobService; limits?: Partial<ConnectionLimits>; host?: string; preview?: PreviewRenderer; heartbeatSeconds?: number; staticDir?: string } = {},
+  options: { roots?: string[]; jobs?: JobService; limits?: Partial<ConnectionLimits>; host?: string; preview?: PreviewRenderer; heartbeatSeconds?: number; staticDir?: string; live?: LiveRunner } = {},
 ): Promise<TestHost> {
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'matanyone-config-'));
   const { token, file } = loadOrCreateToken(configDir);
   const { policy } = await PathPolicy.create(options.roots ?? []);
   const jobs = options.jobs ?? new FakeJobService();
   const log = memoryLog();
-  const server = await startBridgeServer({ jobs, paths: policy, token, port: 0, host: options.host, log, limits: options.limits, preview: options.preview, heartbeatSeconds: options.heartbeatSeconds, staticDir: options.staticDir });
+  const server = await startBridgeServer({ jobs, paths: policy, token, port: 0, host: options.host, log, limits: options.limits, preview: options.preview, heartbeatSeconds: options.heartbeatSeconds, staticDir: options.staticDir, live: options.live });
   return {
     server,
     jobs,

@@ -1,10 +1,10 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { promisify } from 'util';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { PROJECT_ROOT } from './cli';
+import { freeLoopbackPort } from '../../native-host/obs/free-port';
 
 const run = promisify(execFile);
 
@@ -12,16 +12,7 @@ const run = promisify(execFile);
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** A free loopback port: the panel is built for the port the host will listen on, as a user would. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 /** `npx webpack --mode production --env port=<port> --env outDir=<dir>`: the release build, for one port. */
 export async function buildPanel(port: number, outDir: string): Promise<void> {

@@ -7,7 +7,7 @@ const request = (method: string, params: unknown) => JSON.stringify({ type: 'req
 describe('bridge protocol 2', () => {
   test('version 2; hello announces exactly the features of this host, and clients accept names they do not know', () => {
     expect(PROTOCOL_VERSION).toBe(2);
-    expect([...HOST_FEATURES]).toEqual(['autoMask', 'drawingMasks', 'jobFrames', 'refineStill', 'versionedOutputs']);
+    expect([...HOST_FEATURES]).toEqual(['autoMask', 'drawingMasks', 'jobFrames', 'live', 'refineStill', 'versionedOutputs']);
     const hello = (features: unknown) => Methods.hello.result.safeParse({ host: { version: '0.1.0', protocol: 2, features }, clientId: 'p:x' }).success;
     expect(hello([...HOST_FEATURES, 'someFutureFeature'])).toBe(true);
     expect(hello(undefined)).toBe(false);

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ort from 'onnxruntime-node';
-import { convertedPersonModel, personModelFile, PERSON_MODELS, resizeRgbToUnitFloat } from '../../native-host/person-mask/person-segmenter';
+import { convertedPersonModel, personModelFile, PERSON_CONVERTER_VERSION, PERSON_MODELS, resizeRgbToUnitFloat } from '../../native-host/person-mask/person-segmenter';
 import { opInventory, readTflite } from '../../native-host/person-mask/tflite-reader';
 import { convertTflite, float16ToNumber, tflitePads } from '../../native-host/person-mask/tflite-to-onnx';
 
@@ -87,13 +87,13 @@ describe('TFLite → ONNX conversion', () => {
 });
 
 describe('person model cache and input', () => {
-  test('converted once into <cache>/person-mask/<sha256>-v1.onnx, then reused', () => {
+  test('converted once into <cache>/person-mask/<sha256>-v<converter version>.onnx, then reused', () => {
     const home = fs.mkdtempSync(path.join(os.tmpdir(), 'person-mask-cache-'));
     try {
       const where = { env: { MATANYONE_HOME: home } };
       const file = convertedPersonModel(personModelFile('landscape'), where);
       expect(path.dirname(file)).toBe(path.join(home, 'person-mask'));
-      expect(path.basename(file)).toMatch(/^[0-9a-f]{64}-v1\.onnx$/);
+      expect(path.basename(file)).toMatch(new RegExp(`^[0-9a-f]{64}-v${PERSON_CONVERTER_VERSION}\\.onnx$`));
       const mtime = fs.statSync(file).mtimeMs;
       expect(convertedPersonModel(personModelFile('landscape'), where)).toBe(file);
       expect(fs.statSync(file).mtimeMs).toBe(mtime);

@@ -24,7 +24,21 @@ describe('README facts', () => {
       for (const m of text.matchAll(/['"`](MATANYONE_[A-Z_]+)['"`]/g)) names.add(m[1]);
       for (const m of text.matchAll(/process\.env\.([A-Z][A-Z0-9_]*)/g)) names.add(m[1]);
     }
-    expect([...names].sort()).toEqual(['FFMPEG_PATH', 'FFPROBE_PATH', 'MATANYONE_CONFIG', 'MATANYONE_DOWNLOAD_BASE_URL', 'MATANYONE_HOME', 'MATANYONE_REGISTRY']);
+    expect([...names].sort()).toEqual([
+      'FFMPEG_PATH',
+      'FFPROBE_PATH',
+      'LD_LIBRARY_PATH',
+      'MATANYONE_CONFIG',
+      'MATANYONE_DOWNLOAD_BASE_URL',
+      'MATANYONE_GPU_PACKAGES',
+      'MATANYONE_HOME',
+      'MATANYONE_INJECT_RUN_FAULT',
+      'MATANYONE_PACK_THREADS',
+      'MATANYONE_REGISTRY',
+      'MATANYONE_VERBOSE',
+      'OBS_WEBSOCKET_PASSWORD',
+      'XDG_RUNTIME_DIR',
+    ]);
     for (const name of names) expect([name, CODE.has(name) || CODE.has(`$${name}`)]).toEqual([name, true]);
   });
 

@@ -135,12 +135,19 @@ export class Layers {
     return this.g.op1('Transpose', [flat], { perm: attr.ints([0, 2, 1]) });
   }
 
-  /** Tokens `[1,h·w,C]` → `[1,C,h,w]`, with h and w taken from `like` (any `[1,·,h,w]` tensor). */
+  /**
+   * Tokens `[1,h·w,C]` → `[1,C,h,w]`, with h and w taken from `like` (any `[1,·,h,w]` tensor). The tokens
+   * are reshaped to `[1,h,w,C]` by the Shape of a `[1,h,w,C]` tensor built from one channel of `like`
+   * (Squeeze, Unsqueeze, Expand: no Transpose, which onnxruntime's transpose optimizer would turn into a
+   * Gather on the shape), so that Shape feeds Reshape directly: shape arithmetic in the graph runs on the
+   * CPU under a GPU provider.
+   */
   fromTokens(tokens: string, channels: number, like: string): string {
-    const t = this.g.op1('Transpose', [tokens], { perm: attr.ints([0, 2, 1]) });
-    const hw = this.g.op1('Slice', [this.g.op1('Shape', [like]), this.g.constI64([2]), this.g.constI64([4])]);
-    const shape = this.concat([this.g.constI64([1, channels]), hw], 0);
-    return this.g.op1('Reshape', [t, shape]);
+    const g = this.g;
+    const plane = g.op1('Squeeze', [this.channels(like, 0, 1), g.constI64([1])]); // [1,h,w]
+    const template = g.op1('Expand', [g.op1('Unsqueeze', [plane, g.constI64([3])]), g.constI64([1, 1, 1, channels])]); // [1,h,w,C]
+    const nhwc = g.op1('Reshape', [tokens, g.op1('Shape', [template])]);
+    return g.op1('Transpose', [nhwc], { perm: attr.ints([0, 3, 1, 2]) });
   }
 
   /**

@@ -44,21 +44,22 @@ export function buildMemoryReadout(w: WeightSource): OnnxGraph {
     const e = g.op1('Exp', [top]);
     const weights = l.div(e, g.op1('ReduceSum', [e, g.constI64([-1])], { keepdims: attr.int(1) })); // [1,Q,30]
 
-    // Σ_k weight[k] · value[:, idx[k]], as a batched [1,30]×[30,256] product per query token.
+    // Σ_k weight[k] · value[:, idx[k]], as a batched [1,30]×[30,256] product per query token. The int64
+    // indices go straight into Gather and ScatterElements: GPU providers run no other op on int64 tensors
+    // (onnxruntime would place a Squeeze or Reshape of them on the CPU).
     const T = (x: string): string => g.op1('Transpose', [x], { perm: attr.ints([0, 2, 1]) });
     const valueRows = g.op1('Squeeze', [T(mv), g.constI64([0])]); // [N,256]
-    const gathered = g.op1('Gather', [valueRows, g.op1('Squeeze', [indices, g.constI64([0])])], { axis: attr.int(0) }); // [Q,30,256]
-    const weightRows = g.op1('Unsqueeze', [g.op1('Squeeze', [weights, g.constI64([0])]), g.constI64([1])]); // [Q,1,30]
-    const readout = g.op1('MatMul', [weightRows, gathered]); // [Q,1,256]
+    const gathered = g.op1('Gather', [valueRows, indices], { axis: attr.int(0) }); // [1,Q,30,256]
+    const weightRows = g.op1('Unsqueeze', [weights, g.constI64([2])]); // [1,Q,1,30]
+    const readout = g.op1('Squeeze', [g.op1('MatMul', [weightRows, gathered]), g.constI64([0])]); // [Q,1,256]
     g.output(g.op1('Transpose', [readout], { perm: attr.ints([1, 2, 0]) }), 'visual_readout', 'float32', [1, 256, 'Q']);
 
-    // usage[n] = Σ_q affinity[n, q]: scatter-add the top-k weights onto their memory tokens.
-    const n = g.op1('Slice', [g.op1('Shape', [ms]), g.constI64([2]), g.constI64([3])]);
-    const zeros = g.op1('ConstantOfShape', [n]);
-    const flatIdx = g.op1('Reshape', [indices, g.constI64([-1])]);
-    const flatW = g.op1('Reshape', [weights, g.constI64([-1])]);
-    const usage = g.op1('ScatterElements', [zeros, flatIdx, flatW], { axis: attr.int(0), reduction: attr.string('add') });
-    g.output(g.op1('Unsqueeze', [usage, g.constI64([0])]), 'usage', 'float32', [1, 'N']);
+    // usage[n] = Σ_q affinity[q, n]: the top-k weights scattered into the dense [1,Q,N] affinity (the
+    // official layout), summed over the queries. sim·0 is that shape's zeros (sim is finite).
+    const zeros = l.mul(sim, g.constF32([0], []));
+    const affinity = g.op1('ScatterElements', [zeros, indices, weights], { axis: attr.int(2) });
+    const usage = g.op1('ReduceSum', [affinity, g.constI64([1])], { keepdims: attr.int(0) });
+    g.output(usage, 'usage', 'float32', [1, 'N']);
     return g;
   });
 }

@@ -17,6 +17,10 @@ function defaultInvFreq(): Float32Array {
  * The 2-D sine positional encoding (spec §1.1) for the h×w grid of `like` (`[1,C,h,w]`), built in-graph so
  * that h and w stay dynamic. Returns tokens `[1, h·w, 256]` in row-major order: channels 0…127 are
  * sin/cos-interleaved column terms, 128…255 row terms. Uses the checkpoint's `inv_freq` buffer when present.
+ *
+ * Positions are counted in float32 from a row and a column of `like` itself, not from its Shape: integer
+ * shape arithmetic (int64 Range, Cast, Sub, Concat) is what onnxruntime moves off a GPU provider onto the
+ * CPU, and counting 1s is exact for any size below 2²⁴.
  */
 export function sinePositionalEncoding(l: Layers, like: string, invFreqName: string): string {
   return l.g.float32Island(() => sinePositionalEncodingFloat32(l, like, invFreqName));
@@ -26,15 +30,17 @@ function sinePositionalEncodingFloat32(l: Layers, like: string, invFreqName: str
   const g = l.g;
   const invFreq = l.w.has(invFreqName) ? l.w.get(invFreqName).data : defaultInvFreq();
   const freq = g.initializer(invFreqName, 'float32', [1, HALF / 2], invFreq);
-  const shape = g.op1('Shape', [like]);
-  const h = g.op1('Slice', [shape, g.constI64([2]), g.constI64([3])]);
-  const w = g.op1('Slice', [shape, g.constI64([3]), g.constI64([4])]);
+  // [n] of 1s along axis 2 (rows) or 3 (columns) of `like`: x > x is false for every x, NaN and ±∞ too.
+  const ones = (axis: 2 | 3): string => {
+    const line = g.op1('Slice', [like, g.constI64([0, 0]), g.constI64([1, 1]), g.constI64([1, 5 - axis])]);
+    const one = g.op1('Cast', [g.op1('Not', [g.op1('Greater', [line, line])])], { to: attr.int(1) });
+    return g.op1('Reshape', [one, g.constI64([-1])]);
+  };
 
   /** [n, 128] interleaved [sin(p·f0), cos(p·f0), sin(p·f1), …] for p = i / ((n−1) + eps) · scale. */
-  const axisEmbedding = (n: string): string => {
-    const nScalar = g.op1('Squeeze', [n, g.constI64([0])]);
-    const positions = g.op1('Cast', [g.op1('Range', [g.constI64([0], []), nScalar, g.constI64([1], [])])], { to: attr.int(1) });
-    const last = g.op1('Cast', [g.op1('Sub', [n, g.constI64([1])])], { to: attr.int(1) });
+  const axisEmbedding = (one: string): string => {
+    const positions = g.op1('CumSum', [one, g.constI64([0], [])], { exclusive: attr.int(1) }); // 0, 1, …, n−1
+    const last = g.op1('ReduceMax', [positions], { keepdims: attr.int(1) }); // [1]: n−1
     // (n−1) + 1e-6 is rounded to float32 before the division, as in the official float32 code.
     const normalised = l.mul(l.div(positions, l.add(last, g.constF32([PE_EPS], [1]))), g.constF32([PE_SCALE], []));
     const phase = l.mul(g.op1('Unsqueeze', [normalised, g.constI64([1])]), freq); // [n, 64]
@@ -43,8 +49,10 @@ function sinePositionalEncodingFloat32(l: Layers, like: string, invFreqName: str
     return g.op1('Reshape', [l.concat([sin, cos], 2), g.constI64([-1, HALF])]);
   };
 
-  const grid = l.concat([h, w, g.constI64([HALF])], 0);
-  const columns = g.op1('Expand', [g.op1('Unsqueeze', [axisEmbedding(w), g.constI64([0])]), grid]); // [h, w, 128]
-  const rows = g.op1('Expand', [g.op1('Unsqueeze', [axisEmbedding(h), g.constI64([1])]), grid]);
+  // Spread over the [h, w, 128] grid by multiplying with 1s (exact) where a Shape-fed Expand would do it.
+  const rowOnes = ones(2);
+  const columnOnes = ones(3);
+  const columns = l.mul(g.op1('Unsqueeze', [axisEmbedding(columnOnes), g.constI64([0])]), g.op1('Unsqueeze', [rowOnes, g.constI64([1, 2])]));
+  const rows = l.mul(g.op1('Unsqueeze', [axisEmbedding(rowOnes), g.constI64([1])]), g.op1('Unsqueeze', [columnOnes, g.constI64([0, 2])]));
   return g.op1('Reshape', [l.concat([columns, rows], 2), g.constI64([1, -1, 2 * HALF])]);
 }

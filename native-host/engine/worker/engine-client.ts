@@ -6,7 +6,8 @@ import { HostError } from '../../errors';
 import type { EngineFrame } from '../frame-tensors';
 import { CoreOptions, OFFICIAL_OPTIONS } from '../inference-core';
 import type { ExecutionProviderName, ProviderAttempt } from '../providers';
-import type { EngineRequests, EngineRequestType, ReplyMessage, WireError } from './messages';
+import type { ProviderFallback } from '../fallback-runner';
+import type { EngineEvent, EngineRequests, EngineRequestType, ReplyMessage, WireError } from './messages';
 
 /**
  * The compiled worker script. From dist/ it sits next to this file; when this file runs from TypeScript
@@ -32,6 +33,8 @@ export interface EngineOpenOptions {
   providers: ExecutionProviderName[];
   threads?: number;
   options?: CoreOptions;
+  /** told when the provider fails during a run and the model moves to the next one of `providers` */
+  onProviderFallback?: (f: ProviderFallback) => void;
 }
 
 /**
@@ -52,15 +55,18 @@ export class EngineClient {
   /** the execution provider the model runs on, and those tried before it */
   provider: ExecutionProviderName = 'cpu';
   skipped: ProviderAttempt[] = [];
+  private onProviderFallback?: (f: ProviderFallback) => void;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (m: ReplyMessage) => this.settle(m));
+    worker.on('message', (m: ReplyMessage | EngineEvent) => ('event' in m ? this.fellBack(m.fallback) : this.settle(m)));
     worker.on('error', (e) => this.fail(e));
     worker.on('exit', (code) => this.fail(new Error(`engine worker exited (code ${code})`)));
   }
 
   static async open(modelDir: string, opts: EngineOpenOptions): Promise<EngineClient> {
-    const client = new EngineClient(new Worker(workerScript()));
+    // The caller's environment, as it sees it (under jest, the test's own), e.g. MATANYONE_INJECT_RUN_FAULT.
+    const client = new EngineClient(new Worker(workerScript(), { env: process.env }));
+    client.onProviderFallback = opts.onProviderFallback;
     try {
       const opened = await client.call('open', { modelDir, providers: opts.providers, threads: opts.threads, options: opts.options ?? OFFICIAL_OPTIONS });
       client.provider = opened.provider;
@@ -76,9 +82,9 @@ export class EngineClient {
     return this.call('start', { frame, masks }).then((r) => r.alphas);
   }
 
-  /** The next frame; `corrections` (target index → corrected mask) as InferenceCore.step. */
-  step(frame: EngineFrame, corrections?: ReadonlyMap<number, Uint8Array>): Promise<Float32Array[]> {
-    return this.call('step', { frame, ...(corrections ? { corrections: new Map(corrections) } : {}) }).then((r) => r.alphas);
+  /** The next frame; `corrections` (target index → corrected mask) and `refine` as InferenceCore.step. */
+  step(frame: EngineFrame, corrections?: ReadonlyMap<number, Uint8Array>, options: { refine?: boolean } = {}): Promise<Float32Array[]> {
+    return this.call('step', { frame, ...(corrections ? { corrections: new Map(corrections), refine: options.refine } : {}) }).then((r) => r.alphas);
   }
 
   /** The engine state after the last frame, serialised (see snapshot.ts). */
@@ -109,6 +115,13 @@ export class EngineClient {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
       this.worker.postMessage({ id, type, data });
     });
+  }
+
+  /** The worker moved to the next provider mid-run: later frames run there. */
+  private fellBack(f: ProviderFallback): void {
+    this.skipped = [...this.skipped, { provider: f.from, error: f.error }];
+    this.provider = f.to;
+    this.onProviderFallback?.(f);
   }
 
   private settle(m: ReplyMessage): void {

@@ -1,16 +1,16 @@
 import { parentPort } from 'worker_threads';
 import { HostError, isHostError } from '../../errors';
 import { InferenceCore } from '../inference-core';
-import { ModelSessions, openModel } from '../model-sessions';
-import { sessionRunner } from '../session-runner';
+import { FallbackRunner } from '../fallback-runner';
+import { openModel } from '../model-sessions';
 import { decodeSnapshot, encodeSnapshot } from '../snapshot';
-import type { EngineRequests, EngineRequestType, ReplyMessage, RequestMessage } from './messages';
+import type { EngineEvent, EngineRequests, EngineRequestType, ReplyMessage, RequestMessage } from './messages';
 
 /**
  * The engine thread: owns the onnxruntime sessions and the InferenceCore, whose `run` calls block. One
  * request at a time, in order; alphas and snapshots go back as transferred buffers.
  */
-let model: ModelSessions | undefined;
+let runner: FallbackRunner | undefined;
 let core: InferenceCore | undefined;
 
 function requireCore(): InferenceCore {
@@ -22,12 +22,15 @@ type Handlers = { [T in EngineRequestType]: (data: EngineRequests[T]['request'])
 
 const handlers: Handlers = {
   open: async ({ modelDir, providers, threads, options }) => {
-    model = await openModel(modelDir, providers, { intraOpNumThreads: threads });
-    core = new InferenceCore(sessionRunner(model), options);
+    const sessionOptions = { intraOpNumThreads: threads, deviceResidentOutputs: true };
+    const model = await openModel(modelDir, providers, sessionOptions);
+    // A provider failing mid-run hands over to the next one of the order; the client hears of it at once.
+    runner = new FallbackRunner(model, providers, sessionOptions, (fallback) => parentPort!.postMessage({ event: 'fallback', fallback } satisfies EngineEvent));
+    core = new InferenceCore(runner, options);
     return { provider: model.provider, skipped: model.skipped };
   },
   start: async ({ frame, masks }) => ({ alphas: await requireCore().start(frame, masks) }),
-  step: async ({ frame, corrections }) => ({ alphas: await requireCore().step(frame, corrections) }),
+  step: async ({ frame, corrections, refine }) => ({ alphas: await requireCore().step(frame, corrections, { refine }) }),
   snapshot: async () => ({ bytes: new Uint8Array(encodeSnapshot(requireCore().snapshot())) }),
   restore: async ({ bytes }) => {
     try {
@@ -39,8 +42,8 @@ const handlers: Handlers = {
     }
   },
   close: async () => {
-    await model?.release();
-    model = undefined;
+    await runner?.release();
+    runner = undefined;
     core = undefined;
     return {};
   },

@@ -1,6 +1,7 @@
 import type { CoreOptions } from '../inference-core';
 import type { EngineFrame } from '../frame-tensors';
 import type { ExecutionProviderName, ProviderAttempt } from '../providers';
+import type { ProviderFallback } from '../fallback-runner';
 
 /**
  * The engine worker's protocol: every request is `{id, type, data}`, every reply `{id, ok, data | error}`.
@@ -9,7 +10,7 @@ import type { ExecutionProviderName, ProviderAttempt } from '../providers';
 export interface EngineRequests {
   open: { request: { modelDir: string; providers: ExecutionProviderName[]; threads?: number; options: CoreOptions }; reply: { provider: ExecutionProviderName; skipped: ProviderAttempt[] } };
   start: { request: { frame: EngineFrame; masks: Uint8Array[] }; reply: { alphas: Float32Array[] } };
-  step: { request: { frame: EngineFrame; corrections?: Map<number, Uint8Array> }; reply: { alphas: Float32Array[] } };
+  step: { request: { frame: EngineFrame; corrections?: Map<number, Uint8Array>; refine?: boolean }; reply: { alphas: Float32Array[] } };
   snapshot: { request: Record<string, never>; reply: { bytes: Uint8Array } };
   restore: { request: { bytes: Uint8Array }; reply: { frameIndex: number } };
   close: { request: Record<string, never>; reply: Record<string, never> };
@@ -30,3 +31,6 @@ export interface WireError {
 }
 
 export type ReplyMessage = { id: number; ok: true; data: unknown } | { id: number; ok: false; error: WireError };
+
+/** What the worker tells unasked: the provider failed during a run and the model moved to the next one. */
+export type EngineEvent = { event: 'fallback'; fallback: ProviderFallback };

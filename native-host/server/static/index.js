@@ -2,3 +2,4 @@
 // address is read from the page's own location rather than written into it. A separate file, not an
 // inline script: the host's Content-Security-Policy allows scripts from 'self' only.
 document.getElementById('bridge-url').textContent = 'ws://' + location.host + '/bridge';
+document.getElementById('dock-url').textContent = 'http://' + location.host + '/dock/';

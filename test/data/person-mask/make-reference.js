@@ -8,6 +8,7 @@
  *       delegate asked for allow_precision_loss: false; gave masks byte-identical to the default's)
  *   node test/data/person-mask/make-reference.js --inference cpu        (experiment, see inlinedGraph: empty masks)
  * The stored references are the default run's; running it again reproduces them byte for byte.
+ * The float32 reference from MediaPipe's CPU runtime (MediaPipe Tasks) is make-reference-cpu.js's.
  *
  * For each variant (square 256×256 = modelSelection 0, landscape 256×144 = modelSelection 1) and each input
  * image (already at the model's size, so MediaPipe's own input resize and its mask resize are identities and
@@ -76,34 +77,8 @@ async function inputs(width, height) {
  * but the mask comes back empty (every pixel (0, 0, 0, 255)), with or without OES_texture_float_linear: the
  * GPU TensorsToSegmentationCalculator apparently does not read a CPU-written tensor. Left here for whoever
  * continues; the stored references come from the default `--inference gpu`, the solution's own graph.
- * Raw protobuf, no schema needed: fields are copied, stream names renamed. */
-function readVarint(b, p) { let r = 0, m = 1; for (;;) { const x = b[p++]; r += (x & 0x7f) * m; m *= 128; if (!(x & 0x80)) return [r, p]; } }
-function parseProto(b) {
-  const out = []; let p = 0;
-  while (p < b.length) {
-    let k; [k, p] = readVarint(b, p); const field = Math.floor(k / 8), wire = k & 7;
-    if (wire === 0) { const s = p; [, p] = readVarint(b, p); out.push({ field, wire, raw: b.subarray(s, p) }); }
-    else if (wire === 2) { let n; [n, p] = readVarint(b, p); out.push({ field, wire, raw: b.subarray(p, p + n) }); p += n; }
-    else if (wire === 5) { out.push({ field, wire, raw: b.subarray(p, p + 4) }); p += 4; }
-    else if (wire === 1) { out.push({ field, wire, raw: b.subarray(p, p + 8) }); p += 8; }
-    else throw new Error(`protobuf wire type ${wire}`);
-  }
-  return out;
-}
-function varint(n) { const o = []; do { let x = n % 128; n = Math.floor(n / 128); if (n) x |= 0x80; o.push(x); } while (n); return Buffer.from(o); }
-function encodeProto(fields) {
-  return Buffer.concat(fields.flatMap(({ field, wire, raw }) => [varint(field * 8 + wire), ...(wire === 2 ? [varint(raw.length)] : []), Buffer.from(raw)]));
-}
-const str = (field, s) => ({ field, wire: 2, raw: Buffer.from(s) });
-const msg = (field, fields) => ({ field, wire: 2, raw: encodeProto(fields) });
-
-function subgraphFromWasm(wasm) {
-  const end = wasm.indexOf(Buffer.from('SelfieSegmentationGpu'), wasm.indexOf(Buffer.from('SelfieSegmentationModelLoader*'))) + 'SelfieSegmentationGpu'.length;
-  const start = wasm.lastIndexOf(Buffer.from('SwitchContainer'), end) - 5; // 0x0a <len varint:2> 0x12 <len:1> "SwitchContainer"
-  const config = parseProto(wasm.subarray(start, end));
-  if (config[config.length - 1].field !== 20 || String(Buffer.from(config[config.length - 1].raw)) !== 'SelfieSegmentationGpu') throw new Error('SelfieSegmentationGpu config not found in the wasm');
-  return config;
-}
+ * Raw protobuf (legacy-graph.js), no schema needed: fields are copied, stream names renamed. */
+const { parseProto, encodeProto, str, msg, subgraphFromWasm } = require('./legacy-graph');
 
 function inlinedGraph(inference) {
   const top = parseProto(fs.readFileSync(path.join(PKG, 'selfie_segmentation.binarypb')));
