@@ -53,6 +53,7 @@ export async function runMattePhase(ctx: JobContext): Promise<'done' | 'stopped'
 
     const { width, height } = info;
     const size = new ProcessingSize({ width, height }, settings.maxSize);
+    size.checkEngineCanRun(settings.maxSize ? 'give a larger maxSize' : 'the video is too small to matte');
     const masks = new JobMasks(request, folder, store.corrections(jobId), size);
     const meter = new ProgressMeter(jobId, 'matte', job.frameTotal, (p) => ctx.progress(p), job.framesDone);
 

@@ -1,7 +1,6 @@
 import { performance } from 'perf_hooks';
-import { TOP_K } from '../convert/graphs/memory-readout';
 import { HostError } from '../errors';
-import { paddingFor, type EngineFrame } from '../engine/frame-tensors';
+import type { EngineFrame } from '../engine/frame-tensors';
 import { OFFICIAL_OPTIONS } from '../engine/inference-core';
 import type { ExecutionProviderName } from '../engine/providers';
 import { EngineClient } from '../engine/worker/engine-client';
@@ -104,20 +103,6 @@ interface RemaskRequest {
   mask: LiveMask;
   resolve: (r: { frameIndex: number }) => void;
   reject: (e: Error) => void;
-}
-
-/**
- * The memory readout keeps the top 30 matches among a memory frame's 16×16 blocks: a working size with fewer
- * blocks cannot run (onnxruntime would fail on the first frame after the first).
- */
-function checkWorkSize(size: ProcessingSize): void {
-  const { width, height } = size.work;
-  const pad = paddingFor(width, height);
-  if ((pad.W / 16) * (pad.H / 16) >= TOP_K) return;
-  throw new HostError(
-    'INVALID_ARGUMENT',
-    `the working size ${width}×${height} is too small for the model (it needs at least ${TOP_K} blocks of 16×16 pixels); use a larger work size or input`,
-  );
 }
 
 function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: Error) => void } {
@@ -310,7 +295,7 @@ export class LiveSession {
     if (!first || this.stopped) return;
     this.setStatus({ state: 'starting', step: 'mask' });
     const size = new ProcessingSize({ width: first.width, height: first.height }, options.workSize);
-    checkWorkSize(size);
+    size.checkEngineCanRun('use a larger work size or input');
     this.size = size;
     const request = this.remaskRequest;
     this.remaskRequest = undefined;

@@ -1,4 +1,6 @@
-import type { EngineFrame } from '../engine/frame-tensors';
+import { TOP_K } from '../convert/graphs/memory-readout';
+import { paddingFor, type EngineFrame } from '../engine/frame-tensors';
+import { HostError } from '../errors';
 import { areaResize, maxSizeDims } from '../mask/area-resize';
 import { prepareMask } from '../mask/morphology';
 import { resizeNearestLegacy } from '../mask/nearest-resize';
@@ -23,6 +25,19 @@ export class ProcessingSize {
     maxSize?: number,
   ) {
     this.work = maxSize && maxSize > 0 ? maxSizeDims(source.width, source.height, maxSize) : { ...source };
+  }
+
+  /**
+   * The memory readout keeps the top 30 matches among a memory frame's 16×16 blocks: a working size with fewer
+   * blocks cannot run (onnxruntime fails on the first frame after the first), so it is refused up front.
+   * @param hint - what the user can change, e.g. "use a larger --max-size"
+   * @throws HostError INVALID_ARGUMENT
+   */
+  checkEngineCanRun(hint: string): void {
+    const { width, height } = this.work;
+    const pad = paddingFor(width, height);
+    if ((pad.W / 16) * (pad.H / 16) >= TOP_K) return;
+    throw new HostError('INVALID_ARGUMENT', `the working size ${width}×${height} is too small for the model (it needs at least ${TOP_K} blocks of 16×16 pixels); ${hint}`);
   }
 
   get resized(): boolean {

@@ -112,6 +112,7 @@ export async function runMatte(
   try {
     const { width, height, fps } = source.info;
     const size = new ProcessingSize({ width, height }, req.maxSize);
+    size.checkEngineCanRun(req.maxSize ? 'give a larger --max-size' : 'the video is too small to matte');
     const masks: Uint8Array[] = [];
     const onNotice = (text: string) => progress({ phase: 'notice', text });
     for (const file of req.masks) {

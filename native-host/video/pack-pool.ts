@@ -31,12 +31,14 @@ export class PackPool {
   constructor(readonly threads: number) {
     this.workers = Array.from({ length: threads }, () => {
       const w = new Worker(workerScript());
-      w.unref();
       w.on('message', (id: number) => {
         this.pending.get(id)?.resolve();
         this.pending.delete(id);
       });
       w.on('error', (e) => this.fail(e));
+      // Idle workers must not keep Node alive (unref after the listeners: adding one refs the worker again);
+      // while a frame is with them they are ref'd, or a process with nothing else to wait on would exit.
+      w.unref();
       return w;
     });
   }
@@ -65,16 +67,21 @@ export class PackPool {
     new Float32Array(alphaShared).set(alpha);
     const out = new SharedArrayBuffer(4 * n * 2);
     const band = Math.ceil(n / this.workers.length);
-    await Promise.all(
-      this.workers.map((w, i) => {
-        const id = this.nextId++;
-        const message: PackBand = { id, rgb: rgbShared, alpha: alphaShared, out, from: Math.min(n, i * band), to: Math.min(n, (i + 1) * band) };
-        return new Promise<void>((resolve, reject) => {
-          this.pending.set(id, { resolve, reject });
-          w.postMessage(message);
-        });
-      }),
-    );
+    for (const w of this.workers) w.ref();
+    try {
+      await Promise.all(
+        this.workers.map((w, i) => {
+          const id = this.nextId++;
+          const message: PackBand = { id, rgb: rgbShared, alpha: alphaShared, out, from: Math.min(n, i * band), to: Math.min(n, (i + 1) * band) };
+          return new Promise<void>((resolve, reject) => {
+            this.pending.set(id, { resolve, reject });
+            w.postMessage(message);
+          });
+        }),
+      );
+    } finally {
+      if (this.pending.size === 0) for (const w of this.workers) w.unref();
+    }
     return new Uint16Array(out);
   }
 

@@ -113,6 +113,10 @@ describe('matanyone matte', () => {
       await sharp({ create: { width: 100, height: 100, channels: 3, background: '#ffffff' } }).png().toFile(square);
       expectOneLineError(matte([clip, '--mask', square, '--out', tmp.file('x')]), /100×100|100x100/);
     });
+    test('a --max-size too small for the model (under 30 blocks of 16×16 for its memory read)', () => {
+      const r = matte([clip, '--mask', MASK, '--out', tmp.file('x'), '--max-size', '48']);
+      expectOneLineError(r, /the working size 85×48 is too small for the model \(it needs at least 30 blocks of 16×16 pixels\); give a larger --max-size/);
+    });
     test('a model that is neither a folder, a checkpoint nor a known name', () => {
       expectOneLineError(
         runCli(['matte', clip, '--mask', MASK, '--out', tmp.file('x'), '--model', 'no-such-model']),

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 /**
  * The pack pool spreads one frame's RGB + α → yuva444p10 over threads; the result must be the inline
  * conversion's, sample for sample, at any band split (sizes that do not divide evenly, several frames in flight).
@@ -65,4 +66,14 @@ test('matte.mov written through the pool (MATANYONE_PACK_THREADS=2): exact 10-bi
     delete process.env.MATANYONE_PACK_THREADS;
     tmp.cleanup();
   }
+});
+
+test('an idle pool does not keep Node alive, a busy one does (a script ends once its frame is packed)', () => {
+  const script = `
+    const { PackPool } = require(${JSON.stringify(require.resolve('../../dist/native-host/video/pack-pool.js'))});
+    const n = 1280 * 720;
+    new PackPool(1).yuva444p10(new Uint8Array(n * 3), new Float32Array(n)).then((out) => console.log('packed', out.length));`;
+  const r = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+  expect(r.signal).toBeNull(); // not killed by the timeout: the process ended by itself
+  expect(r.stdout).toBe(`packed ${4 * 1280 * 720}\n`);
 });
