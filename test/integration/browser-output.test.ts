@@ -47,13 +47,20 @@ describe('BrowserLiveOutput (frames to a page in headless Chromium, as an OBS Br
   const drawn: FrameDrawn[] = [];
   let index = 0;
   const send = (rgba: Uint8Array) => output.send({ index: index++, width: WIDTH, height: HEIGHT, rgba, capturedAt: performance.now() });
-  /** sends the frame again and again until the page reports one of these sends drawn; its index */
+  /**
+   * Sends the frame again and again until the page reports one of these sends drawn, then waits until the
+   * last send it took is drawn too, so that nothing is in flight afterwards; the index of the first drawn.
+   */
   const show = async (rgba: Uint8Array) => {
     const first = index;
-    return until(() => {
-      send(rgba);
+    let lastTaken = -1;
+    const shown = await until(() => {
+      const i = index;
+      if (send(rgba)) lastTaken = i;
       return drawn.find((d) => d.index >= first)?.index;
     }, `a frame from ${first} on drawn`);
+    await until(() => (drawn.some((d) => d.index === lastTaken) ? true : undefined), `frame ${lastTaken} drawn`);
+    return shown;
   };
 
   beforeEach(async () => {
