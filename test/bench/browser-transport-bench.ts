@@ -22,17 +22,12 @@ import { ObsLiveOutput } from '../../native-host/obs/obs-live-output';
 import { ObsHarness } from '../support/obs-harness';
 import { CHROMIUM } from '../support/panel-page';
 import { BITS, barcodeFrame, readBarcode, rounded, stats, type Stats } from './barcode';
+import type { TransportLatency } from './obs-transport-bench';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-export interface BrowserTransportLatency {
-  width: number;
-  height: number;
-  fps: number;
-  samples: number;
-  /** ms from send() to the screenshot request (lower bound) and to its answer (upper bound) */
-  lower: Stats;
-  upper: Stats;
+/** The Media Source bench's figures, plus the page's own split of the time. */
+export interface BrowserTransportLatency extends TransportLatency {
   /** send() → the page received the message (page clock, offset applied) */
   transport: Stats;
   /** message received → putImageData returned */
@@ -42,8 +37,6 @@ export interface BrowserTransportLatency {
   clockErrorMs: number;
   /** screenshots showing an older frame than one the page had already reported drawn before the request */
   staleScreenshots: number;
-  framesSent: number;
-  framesDropped: number;
 }
 
 /** A headless Chromium page of `width`x`height` showing the output's page, its background transparent. */

@@ -6,21 +6,11 @@ import type { BridgeClient } from '../../bridge/client';
 import type { LiveStatus } from '../../bridge/live';
 import { createLiveRunner } from '../../native-host/server/live-runner-impl';
 import { freeLoopbackPort } from '../../native-host/obs/free-port';
-import { FakeJobService, memoryLog, startTestHost, type TestHost } from '../support/bridge-host';
+import { failure, FakeJobService, memoryLog, startTestHost, type TestHost } from '../support/bridge-host';
 import { fixtureModel } from '../support/engine-fixture';
 import { ObsHarness } from '../support/obs-harness';
 import { PARITY_DIR } from '../support/parity-fixture';
 import { ffmpeg } from '../support/video-fixtures';
-
-/** The error a call fails with, as `{code, message}`. */
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { code: (e as { code: string }).code, message: (e as Error).message };
-  }
-  throw new Error('the call succeeded');
-}
 
 /** Every liveStatus event a client receives, in order. */
 function statuses(client: BridgeClient): LiveStatus[] {

@@ -4,18 +4,8 @@ import * as path from 'path';
 import type { BridgeClient } from '../../bridge/client';
 import type { LiveStatus } from '../../bridge/live';
 import { HOST_FEATURES } from '../../bridge/protocol';
-import { RawClient, startTestHost, type TestHost } from '../support/bridge-host';
+import { failure, RawClient, startTestHost, type TestHost } from '../support/bridge-host';
 import { makeTestClip } from '../support/video-fixtures';
-
-/** The error a call fails with, as `{code, message}`. */
-async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return { code: (e as { code: string }).code, message: (e as Error).message };
-  }
-  throw new Error('the call succeeded');
-}
 
 /**
  * The live methods through a real host (the real live runner, no OBS involved): every path is held to the

@@ -261,3 +261,13 @@ export function upgrade(url: string, options: WebSocket.ClientOptions = {}): Pro
     ws.on('error', (e: NodeJS.ErrnoException) => resolve(`error ${e.code ?? e.message}`));
   });
 }
+
+/** The error a call fails with, as `{code, message}`; throws when the call succeeds. */
+export async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    return { code: (e as { code: string }).code, message: (e as Error).message };
+  }
+  throw new Error('the call succeeded');
+}
